@@ -1,0 +1,13 @@
+import { createDefaultEsmPreset } from 'ts-jest'
+
+/** @type {import('jest').Config} */
+export default {
+  ...createDefaultEsmPreset({ tsconfig: 'tsconfig.json' }),
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  clearMocks: true,
+  // Integration tests share one dockerd, registry and buildkitd: run files one at a time.
+  maxWorkers: 1
+}
