@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process'
+import type { Logger } from './log.js'
+
+export interface RunOptions {
+  /** Written to the child's stdin, then closed (used for --password-stdin). */
+  input?: string
+  /** Added to the inherited environment. */
+  env?: Record<string, string | undefined>
+  /** Print each output line through the logger as it arrives. */
+  stream?: boolean
+  /** Do not print the command line (it is always redacted anyway). */
+  quiet?: boolean
+  /** Kill the child after this many milliseconds. */
+  timeoutMs?: number
+  cwd?: string
+}
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** stdout and stderr interleaved in arrival order, for error messages and output assertions. */
+  output: string
+  timedOut: boolean
+}
+
+/** Quotes an argv for display only. */
+export function displayCommand(bin: string, args: string[]): string {
+  return [bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
+}
+
+/**
+ * Runs a program without a shell. Output is captured, and optionally streamed line by line
+ * through the logger, so secret redaction applies to everything a tool prints.
+ */
+export function run(log: Logger, bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (!opts.quiet) log.info(`$ ${displayCommand(bin, args)}`)
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    let output = ''
+    let timedOut = false
+    const pending: Record<'out' | 'err', string> = { out: '', err: '' }
+    const onData = (which: 'out' | 'err') => (chunk: Buffer) => {
+      const text = chunk.toString('utf8')
+      if (which === 'out') stdout += text
+      else stderr += text
+      output += text
+      if (opts.stream) {
+        pending[which] += text
+        const lines = pending[which].split('\n')
+        pending[which] = lines.pop() ?? ''
+        for (const line of lines) log.info(line)
+      }
+    }
+    child.stdout.on('data', onData('out'))
+    child.stderr.on('data', onData('err'))
+    const timer =
+      opts.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true
+            child.kill('SIGKILL')
+          }, opts.timeoutMs)
+        : undefined
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer)
+      if (err.code === 'ENOENT') {
+        reject(new Error(`${bin} was not found on PATH`))
+      } else reject(err)
+    })
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer)
+      if (opts.stream) {
+        for (const rest of [pending.out, pending.err]) if (rest) log.info(rest)
+      }
+      resolve({ code: code ?? 1, stdout, stderr, output, timedOut })
+    })
+    child.stdin.on('error', () => undefined)
+    if (opts.input !== undefined) child.stdin.end(opts.input)
+    else child.stdin.end()
+  })
+}

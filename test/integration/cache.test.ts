@@ -1,0 +1,89 @@
+import { afterAll, expect, it } from '@jest/globals'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFileSync, mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { cachedSteps } from '../../src/build/args.js'
+import { copyDir, describeTestbed, ROOT, runAction, runPost, sh, uniqueName, type ActionEvent } from './testbed.js'
+
+const branchPush: ActionEvent = {
+  name: 'push',
+  ref: 'refs/heads/main',
+  payload: { ref: 'refs/heads/main', repository: { default_branch: 'main', name: 'ml-service' } }
+}
+
+/** Starts a BuildKit daemon with an empty state directory: a builder that has never built anything. */
+async function freshBuildkitd(): Promise<{ endpoint: string; proc: ChildProcess; root: string }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-bk-'))
+  const socket = path.join(root, 'buildkitd.sock')
+  const proc = spawn('bash', [path.join(ROOT, '.ci', 'testbed.sh'), 'buildkitd-fresh', path.join(root, 'state'), `unix://${socket}`], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)))
+  if (code !== 0) throw new Error(`could not start a fresh buildkitd: ${out}`)
+  return { endpoint: `unix://${socket}`, proc, root }
+}
+
+describeTestbed('registry cache', (bed) => {
+  const repo = uniqueName('acme/ml-service-cache')
+  const fresh: { root: string }[] = []
+
+  afterAll(() => {
+    for (const f of fresh) {
+      try {
+        sh('bash', [path.join(ROOT, '.ci', 'testbed.sh'), 'buildkitd-stop', path.join(f.root, 'state')])
+      } catch {
+        // already gone
+      }
+    }
+  })
+
+  it('a code-only change built on a fresh builder reuses the dependency layers from the registry cache', async () => {
+    const ctx = copyDir(path.join(ROOT, 'examples', 'ml-service'))
+    const inputs = (endpoint: string): Record<string, string> => ({
+      context: ctx,
+      images: `${bed.registry}/${repo}`,
+      registry: bed.registry,
+      username: bed.username,
+      password: bed.password,
+      'build-args': `BASE_IMAGE=${bed.pythonImage}`,
+      'buildkit-endpoint': endpoint,
+      smoke: 'false',
+      scan: 'false'
+    })
+
+    const first = await freshBuildkitd()
+    fresh.push(first)
+    const cold = await runAction(inputs(first.endpoint), branchPush)
+    await runPost(cold, inputs(first.endpoint), branchPush)
+    if (cold.code !== 0) console.log(cold.output)
+    expect(cold.code).toBe(0)
+    expect(cold.output).toContain(`--cache-to type=registry,ref=${bed.registry}/${repo}:buildcache`)
+
+    // A code-only change: the dependency layers must come from the registry cache.
+    appendFileSync(path.join(ctx, 'app', 'server.py'), '\n# code-only change\n')
+    const second = await freshBuildkitd()
+    fresh.push(second)
+    const warm = await runAction(inputs(second.endpoint), branchPush)
+    await runPost(warm, inputs(second.endpoint), branchPush)
+    if (warm.code !== 0) console.log(warm.output)
+    expect(warm.code).toBe(0)
+
+    const cached = cachedSteps(warm.output)
+    console.log(
+      `registry cache: cold build ${buildSeconds(cold.output)}s (run ${cold.seconds.toFixed(1)}s), ` +
+        `warm build on a fresh builder ${buildSeconds(warm.output)}s (run ${warm.seconds.toFixed(1)}s); cached steps:\n  ${cached.join('\n  ')}`
+    )
+    expect(cached.some((s) => /pip install/.test(s))).toBe(true)
+    expect(cached.some((s) => /requirements/.test(s))).toBe(true)
+    // The changed code is rebuilt, not taken from the cache.
+    expect(cached.some((s) => /COPY .*app/.test(s))).toBe(false)
+  }, 1_200_000)
+})
+
+function buildSeconds(output: string): string {
+  return /build passed in ([\d.]+)s/.exec(output)?.[1] ?? '?'
+}

@@ -1,0 +1,169 @@
+import { beforeAll, expect, it } from '@jest/globals'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import {
+  describeTestbed,
+  registryConfigDigest,
+  registryTags,
+  ROOT,
+  runAction,
+  runPost,
+  smokeContainers,
+  uniqueName,
+  type ActionEvent,
+  type Testbed
+} from './testbed.js'
+
+const EXAMPLE = path.join(ROOT, 'examples', 'ml-service')
+
+function baseInputs(bed: Testbed, repo: string): Record<string, string> {
+  return {
+    context: EXAMPLE,
+    images: `${bed.registry}/${repo}`,
+    registry: bed.registry,
+    username: bed.username,
+    password: bed.password,
+    'build-args': `BASE_IMAGE=${bed.pythonImage}`,
+    builder: bed.builder,
+    'trivy-cache-dir': bed.trivyCacheClean,
+    'scan-skip-db-update': 'true'
+  }
+}
+
+const tagPush = (tag: string): ActionEvent => ({
+  name: 'push',
+  ref: `refs/tags/${tag}`,
+  payload: { ref: `refs/tags/${tag}`, repository: { default_branch: 'main', name: 'ml-service', html_url: 'https://github.com/acme/ml-service' } }
+})
+
+describeTestbed('release on a version tag', (bed) => {
+  const repo = uniqueName('acme/ml-service')
+  let run: Awaited<ReturnType<typeof runAction>>
+  let post: Awaited<ReturnType<typeof runAction>>
+
+  beforeAll(async () => {
+    run = await runAction(baseInputs(bed, repo), tagPush('v1.2.3'))
+    post = await runPost(run, baseInputs(bed, repo), tagPush('v1.2.3'))
+  }, 900_000)
+
+  it('passes every stage and pushes 1.2.3, 1.2, 1 and latest', () => {
+    if (run.code !== 0) console.log(run.output)
+    expect(run.code).toBe(0)
+    for (const stage of ['lint', 'meta', 'build', 'smoke', 'scan', 'push']) {
+      expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
+    }
+    expect(run.outputs.pushed).toBe('true')
+    expect(registryTags(bed, repo).sort()).toEqual(['1', '1.2', '1.2.3', 'latest', 'sha-a1b2c3d'].sort())
+    expect(run.outputs.version).toBe('1.2.3')
+  })
+
+  it('pushed the very image that was smoke-tested and scanned (config digest through the registry)', () => {
+    expect(run.outputs.imageid).toMatch(/^sha256:[a-f0-9]{64}$/)
+    for (const tag of ['1.2.3', '1.2', '1', 'latest']) {
+      expect(registryConfigDigest(bed, `${repo}:${tag}`)).toBe(run.outputs.imageid)
+    }
+    expect(run.output).toContain(`healthy after`)
+    expect(run.output).toMatch(/trivy.* image .*--format json/)
+  })
+
+  it('logged in with --password-stdin and never printed the password', () => {
+    expect(run.output).toContain('--password-stdin')
+    expect(run.output).not.toContain(bed.password)
+    expect(run.summary).not.toContain(bed.password)
+    expect(post.output).not.toContain(bed.password)
+  })
+
+  it('reported lint and scan counts and report paths', () => {
+    expect(run.outputs['lint-errors']).toBe('0')
+    expect(run.outputs['scan-critical']).toBe('0')
+    expect(existsSync(run.outputs['scan-report'])).toBe(true)
+    expect(existsSync(run.outputs['lint-sarif'])).toBe(true)
+  })
+
+  it('the post step removed the temporary Docker config and left no container', () => {
+    const cleanup = JSON.parse(run.state.cleanup) as { dockerConfig: string }
+    expect(cleanup.dockerConfig).toBeTruthy()
+    expect(existsSync(cleanup.dockerConfig)).toBe(false)
+    expect(smokeContainers()).toEqual([])
+  })
+
+  it('a prerelease tag pushes its version and does not move latest', async () => {
+    const pre = await runAction(baseInputs(bed, repo), tagPush('v2.0.0-rc.1'))
+    await runPost(pre, baseInputs(bed, repo), tagPush('v2.0.0-rc.1'))
+    if (pre.code !== 0) console.log(pre.output)
+    expect(pre.code).toBe(0)
+    const tags = registryTags(bed, repo)
+    expect(tags).toContain('2.0.0-rc.1')
+    expect(tags).not.toContain('2')
+    expect(tags).not.toContain('2.0')
+    // latest still names the 1.2.3 image
+    expect(registryConfigDigest(bed, `${repo}:latest`)).toBe(run.outputs.imageid)
+  }, 900_000)
+})
+
+describeTestbed('pull request', (bed) => {
+  const repo = uniqueName('acme/ml-service-pr')
+  const pr: ActionEvent = {
+    name: 'pull_request',
+    ref: 'refs/pull/7/merge',
+    payload: {
+      number: 7,
+      pull_request: { number: 7, head: { ref: 'feature/x', sha: 'f'.repeat(40) }, base: { ref: 'main' } },
+      repository: { default_branch: 'main', name: 'ml-service' }
+    }
+  }
+  let run: Awaited<ReturnType<typeof runAction>>
+
+  beforeAll(async () => {
+    run = await runAction(baseInputs(bed, repo), pr)
+    await runPost(run, baseInputs(bed, repo), pr)
+  }, 900_000)
+
+  it('lints, builds, smoke-tests and scans, and pushes nothing', () => {
+    if (run.code !== 0) console.log(run.output)
+    expect(run.code).toBe(0)
+    for (const stage of ['lint', 'meta', 'build', 'smoke', 'scan']) {
+      expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
+    }
+    expect(run.summary).toMatch(/\| push \| ⏭️ skipped \| {2}\| pull_request events are never pushed/)
+    expect(run.outputs.pushed).toBe('false')
+    expect(run.outputs['tag-names'].split('\n')).toContain('pr-7')
+  })
+
+  it('attempts no login and adds no tag to the registry', () => {
+    expect(run.output).not.toMatch(/docker login/)
+    expect(run.output).not.toContain('--password-stdin')
+    expect(run.output).not.toContain(bed.password)
+    expect(registryTags(bed, repo)).toEqual([])
+  })
+})
+
+describeTestbed('broken health check', (bed) => {
+  const repo = uniqueName('acme/broken')
+  const ctx = path.join(ROOT, 'test', 'fixtures', 'broken-health')
+
+  it('fails at smoke within interval x retries plus a few seconds, shows probe output and logs, pushes nothing, leaves no container', async () => {
+    const inputs = {
+      ...baseInputs(bed, repo),
+      context: ctx,
+      'build-args': `BASE_IMAGE=${bed.busyboxImage}`
+    }
+    const run = await runAction(inputs, tagPush('v0.1.0'))
+    await runPost(run, inputs, tagPush('v0.1.0'))
+    expect(run.code).not.toBe(0)
+    expect(run.summary).toMatch(/\| smoke \| ❌ failed/)
+    expect(run.summary).toMatch(/\| scan \| ⏭️ skipped/)
+    expect(run.summary).toMatch(/\| push \| ⏭️ skipped/)
+    // The fixture checks every 1s and gives up after 3 failures.
+    const took = Number(/became unhealthy after ([\d.]+)s/.exec(run.output)?.[1])
+    expect(took).toBeGreaterThan(0)
+    expect(took).toBeLessThan(1 * 3 + 5)
+    expect(run.output).toContain('health probe output')
+    expect(run.output).toContain('model server probe failed: /health answered 503')
+    expect(run.output).toContain('container logs')
+    expect(run.output).toContain('loading model: weights file missing')
+    expect(run.outputs.pushed).toBe('false')
+    expect(registryTags(bed, repo)).toEqual([])
+    expect(smokeContainers()).toEqual([])
+  }, 600_000)
+})

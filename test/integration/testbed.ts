@@ -1,0 +1,207 @@
+import { describe, it } from '@jest/globals'
+import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync, cpSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+/** What .ci/testbed.sh started, as it describes itself in env.json. */
+export interface Testbed {
+  registry: string
+  username: string
+  password: string
+  baseRegistry: string
+  pythonImage: string
+  busyboxImage: string
+  builder: string
+  buildkitdSocket: string
+  buildkitdBin: string
+  buildctlBin: string
+  trivyBin: string
+  trivyCacheClean: string
+  trivyCacheVulnerable: string
+}
+
+export const ROOT = path.resolve(new URL('../../', import.meta.url).pathname)
+export const TESTBED_HOME = process.env.ML_DOCKER_TESTBED_HOME || path.join(os.homedir(), '.cache', 'ml-docker-testbed')
+
+function probe(): { bed?: Testbed; why?: string } {
+  const file = path.join(TESTBED_HOME, 'env.json')
+  if (!existsSync(file)) return { why: `${file} is missing: run "bash .ci/testbed.sh" first` }
+  const bed = JSON.parse(readFileSync(file, 'utf8')) as Testbed
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe' })
+  } catch {
+    return { why: 'the Docker daemon is not running: run "bash .ci/testbed.sh"' }
+  }
+  for (const bin of [bed.trivyBin, bed.buildkitdBin]) {
+    if (!existsSync(bin)) return { why: `${bin} is missing: run "bash .ci/testbed.sh"` }
+  }
+  const dist = path.join(ROOT, 'dist', 'index.js')
+  const newestSrc = newest(path.join(ROOT, 'src'))
+  if (!existsSync(dist) || statSync(dist).mtimeMs < newestSrc) {
+    return { why: 'dist/ is older than src/: run "npm run build" (integration tests run the bundled action)' }
+  }
+  return { bed }
+}
+
+function newest(dir: string): number {
+  let t = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }
+  return t
+}
+
+const state = probe()
+
+/**
+ * Integration suites run against the real test bed. In CI a missing test bed is a failure, never
+ * a skip; on a laptop without one the suite is skipped with the reason.
+ */
+export function describeTestbed(name: string, fn: (bed: Testbed) => void): void {
+  if (state.bed) {
+    describe(name, () => fn(state.bed!))
+    return
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      it('has a running test bed', () => {
+        throw new Error(`integration test bed unavailable in CI: ${state.why}`)
+      })
+    })
+    return
+  }
+  describe.skip(`${name} (skipped: ${state.why})`, () => {
+    it('needs the test bed', () => undefined)
+  })
+}
+
+export interface ActionRun {
+  code: number
+  output: string
+  outputs: Record<string, string>
+  state: Record<string, string>
+  summary: string
+  seconds: number
+}
+
+function parseFileCommands(file: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!existsSync(file)) return out
+  const text = readFileSync(file, 'utf8')
+  const re = /^([^\n<=]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of text.matchAll(re)) out[m[1]] = m[3]
+  return out
+}
+
+export interface ActionEvent {
+  name: string
+  ref: string
+  sha?: string
+  payload?: Record<string, unknown>
+}
+
+/** Runs the bundled action (dist/index.js) the way the runner does: INPUT_*, GITHUB_* and file commands. */
+export async function runAction(inputs: Record<string, string>, event: ActionEvent, opts: { cwd?: string; post?: Record<string, string> } = {}): Promise<ActionRun> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-it-'))
+  const eventPath = path.join(dir, 'event.json')
+  writeFileSync(eventPath, JSON.stringify(event.payload ?? {}))
+  for (const f of ['output', 'state', 'summary', 'env', 'path']) writeFileSync(path.join(dir, f), '')
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REF: event.ref,
+    GITHUB_REF_NAME: event.ref.replace(/^refs\/(heads|tags)\//, ''),
+    GITHUB_REF_TYPE: event.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    GITHUB_SHA: event.sha ?? 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    GITHUB_REPOSITORY: 'acme/ml-service',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'ci',
+    GITHUB_WORKSPACE: opts.cwd ?? ROOT,
+    RUNNER_TEMP: dir,
+    RUNNER_OS: 'Linux',
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STATE: path.join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+    GITHUB_ENV: path.join(dir, 'env'),
+    GITHUB_PATH: path.join(dir, 'path'),
+    ...(opts.post ?? {})
+  }
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  const started = Date.now()
+  const { code, output } = await spawnCollect('node', [path.join(ROOT, 'dist', 'index.js')], env, opts.cwd ?? ROOT)
+  return {
+    code,
+    output,
+    outputs: parseFileCommands(path.join(dir, 'output')),
+    state: parseFileCommands(path.join(dir, 'state')),
+    summary: readFileSync(path.join(dir, 'summary'), 'utf8'),
+    seconds: (Date.now() - started) / 1000
+  }
+}
+
+/** Runs the post step with the state main saved, as the runner does (STATE_<name>). */
+export async function runPost(main: ActionRun, inputs: Record<string, string>, event: ActionEvent): Promise<ActionRun> {
+  const post: Record<string, string> = {}
+  for (const [k, v] of Object.entries(main.state)) post[`STATE_${k}`] = v
+  return runAction(inputs, event, { post })
+}
+
+export function spawnCollect(bin: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? 1, output }))
+    child.stdin.end(input ?? '')
+  })
+}
+
+export function sh(bin: string, args: string[], opts: { input?: string } = {}): string {
+  return execFileSync(bin, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input: opts.input })
+}
+
+/** Tags in the authenticated registry, read with skopeo (not with the code under test). */
+export function registryTags(bed: Testbed, repo: string): string[] {
+  try {
+    const out = sh('skopeo', ['list-tags', '--tls-verify=false', '--creds', `${bed.username}:${bed.password}`, `docker://${bed.registry}/${repo}`])
+    return (JSON.parse(out) as { Tags: string[] | null }).Tags ?? []
+  } catch (e) {
+    if (/name unknown|NAME_UNKNOWN|repository name not known/i.test(String((e as { stderr?: string }).stderr ?? e))) return []
+    throw e
+  }
+}
+
+/** The config digest (= image id) of a pushed tag, read through the registry. */
+export function registryConfigDigest(bed: Testbed, ref: string): string {
+  const raw = sh('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${bed.username}:${bed.password}`, `docker://${bed.registry}/${ref}`])
+  return (JSON.parse(raw) as { config: { digest: string } }).config.digest
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`
+}
+
+/** A copy of a directory to change freely. */
+export function copyDir(src: string): string {
+  const dst = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-ctx-'))
+  cpSync(src, dst, { recursive: true })
+  return dst
+}
+
+export function smokeContainers(): string[] {
+  return sh('docker', ['ps', '-a', '--filter', 'label=io.github.ml-docker-action.smoke', '--format', '{{.Names}}'])
+    .split('\n')
+    .filter(Boolean)
+}

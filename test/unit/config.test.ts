@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals'
+import { envInputSource, layeredSource, parseConfig, parseKeyValues, parseList, type InputSource } from '../../src/config.js'
+import { DEFAULT_TAGS } from '../../src/meta/defaults.js'
+
+const from = (values: Record<string, string>): InputSource => (name) => values[name]
+
+describe('parseConfig', () => {
+  it('gives every input the action.yml default', () => {
+    const cfg = parseConfig(from({}), { cwd: '/work/repo' })
+    expect(cfg.context).toBe('/work/repo')
+    expect(cfg.file).toBe('/work/repo/Dockerfile')
+    expect(cfg.tags).toBe(DEFAULT_TAGS)
+    expect(cfg.push).toBe('auto')
+    expect(cfg.registry).toBe('docker.io')
+    expect(cfg.cache).toEqual({ mode: 'auto', ref: '', exportMode: 'max' })
+    expect(cfg.lint).toEqual({ enabled: true, threshold: 'error', configFile: '', ignore: [] })
+    expect(cfg.smoke).toEqual({ enabled: true, timeoutSeconds: 120, env: {} })
+    expect(cfg.scan.severities).toEqual(['CRITICAL', 'HIGH'])
+    expect(cfg.scan.ignoreUnfixed).toBe(false)
+    expect(cfg.scan.trivyVersion).toBe('0.74.0')
+  })
+
+  it('resolves paths against the workspace', () => {
+    const cfg = parseConfig(from({ context: 'svc', file: 'svc/Dockerfile.prod', 'lint-config': 'cfg/h.yaml' }), {
+      cwd: '/w'
+    })
+    expect(cfg.context).toBe('/w/svc')
+    expect(cfg.file).toBe('/w/svc/Dockerfile.prod')
+    expect(cfg.lint.configFile).toBe('/w/cfg/h.yaml')
+  })
+
+  it('masks credentials and secret values before validating anything else', () => {
+    const masked: string[] = []
+    expect(() =>
+      parseConfig(from({ username: 'u', password: 'hunter2', secrets: 'HF_TOKEN=abc=def', 'scan-severity': 'NOPE' }), {
+        setSecret: (v) => masked.push(v)
+      })
+    ).toThrow(/scan-severity/)
+    expect(masked).toEqual(expect.arrayContaining(['hunter2', 'abc=def']))
+  })
+
+  it.each([
+    [{ push: 'maybe' }, /push.*true or false/],
+    [{ 'lint-failure-threshold': 'fatal' }, /lint-failure-threshold/],
+    [{ 'scan-severity': 'HIGH,SEVERE' }, /unknown severity "SEVERE"/],
+    [{ 'smoke-timeout': '-3' }, /smoke-timeout/],
+    [{ 'trivy-version': 'latest' }, /exact version/],
+    [{ platforms: 'linux/amd64,linux/arm64' }, /one\s+platform is built per run/],
+    [{ 'build-args': 'NOEQUALS' }, /build-args.*KEY=value/],
+    [{ password: 'x' }, /username.*empty/],
+    [{ 'cache-mode': 'all' }, /cache-mode/]
+  ])('refuses %j with a message that says what to change', (values, message) => {
+    expect(() => parseConfig(from(values as Record<string, string>))).toThrow(message)
+  })
+
+  it('parses lists, key/values and explicit cache refs', () => {
+    const cfg = parseConfig(
+      from({
+        'build-args': 'A=1\nB=x=y\n# comment\n',
+        cache: 'reg.example/team/cache:ml',
+        'lint-ignore': 'dl3008, mld012',
+        push: 'TRUE',
+        'scan-severity': 'critical'
+      })
+    )
+    expect(cfg.buildArgs).toEqual({ A: '1', B: 'x=y' })
+    expect(cfg.cache).toEqual({ mode: 'explicit', ref: 'reg.example/team/cache:ml', exportMode: 'max' })
+    expect(cfg.lint.ignore).toEqual(['DL3008', 'MLD012'])
+    expect(cfg.push).toBe('true')
+    expect(cfg.scan.severities).toEqual(['CRITICAL'])
+    expect(parseConfig(from({ cache: 'off' })).cache.mode).toBe('off')
+  })
+
+  it('an explicitly empty tags input stays empty (metadata-action defaults)', () => {
+    expect(parseConfig(from({ tags: '' })).tags).toBe('')
+  })
+
+  it('uses cliDefault for expression defaults only in the CLI', () => {
+    expect(parseConfig(from({}), { cli: true }).githubToken).toBe('')
+    expect(parseConfig(from({})).githubToken).toBe('${{ github.token }}')
+  })
+})
+
+describe('input sources', () => {
+  it('reads INPUT_* the way the runner writes them', () => {
+    const src = envInputSource({ 'INPUT_SCAN-SEVERITY': 'LOW', INPUT_PUSH: 'false' })
+    expect(src('scan-severity')).toBe('LOW')
+    expect(src('push')).toBe('false')
+    expect(src('tags')).toBeUndefined()
+  })
+  it('layers flags over the environment', () => {
+    const src = layeredSource(from({ push: 'true' }), envInputSource({ INPUT_PUSH: 'false', INPUT_IMAGES: 'a/b' }))
+    expect(src('push')).toBe('true')
+    expect(src('images')).toBe('a/b')
+  })
+  it('splits lists and key/values', () => {
+    expect(parseList(' a, b\n\n#c\nd ')).toEqual(['a', 'b', 'd'])
+    expect(parseList('a,b\nc', false)).toEqual(['a,b', 'c'])
+    expect(parseKeyValues('x', 'K=v=w')).toEqual({ K: 'v=w' })
+  })
+})

@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals'
+import { checkImagesMatchRegistry, decidePush, registryOf } from '../../src/policy.js'
+
+describe('decidePush', () => {
+  it.each([
+    ['auto', 'push', true],
+    ['auto', 'release', true],
+    ['auto', 'workflow_dispatch', true],
+    ['auto', 'pull_request', false],
+    ['auto', 'pull_request_target', false],
+    ['auto', 'merge_group', false],
+    ['auto', 'issue_comment', false],
+    ['auto', '', false],
+    ['false', 'push', false],
+    ['true', '', true],
+    ['true', 'push', true]
+  ] as const)('push: %s on "%s" -> %s', (mode, event, want) => {
+    expect(decidePush(mode, event).push).toBe(want)
+  })
+  it('refuses push: true on a pull request instead of publishing untrusted code', () => {
+    expect(() => decidePush('true', 'pull_request')).toThrow(/never pushed/)
+    expect(decidePush('false', 'pull_request').push).toBe(false)
+  })
+})
+
+describe('registries', () => {
+  it('finds the registry of an image like Docker does', () => {
+    expect(registryOf('user/app')).toBe('docker.io')
+    expect(registryOf('app')).toBe('docker.io')
+    expect(registryOf('127.0.0.1:5000/team/app')).toBe('127.0.0.1:5000')
+    expect(registryOf('ghcr.io/o/app')).toBe('ghcr.io')
+    expect(registryOf('localhost/app')).toBe('localhost')
+  })
+  it('refuses to push images outside the logged-in registry', () => {
+    expect(() => checkImagesMatchRegistry(['user/app'], 'docker.io')).not.toThrow()
+    expect(() => checkImagesMatchRegistry(['docker.io/user/app'], 'index.docker.io')).not.toThrow()
+    expect(() => checkImagesMatchRegistry(['127.0.0.1:5000/a/b'], '127.0.0.1:5000')).not.toThrow()
+    expect(() => checkImagesMatchRegistry(['user/app'], '127.0.0.1:5000')).toThrow(/registry docker.io/)
+    expect(() => checkImagesMatchRegistry(['ghcr.io/o/a'], 'docker.io')).toThrow(/set "registry" to ghcr.io/)
+  })
+})
