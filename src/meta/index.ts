@@ -1,0 +1,8 @@
+export { computeMeta, shortShaLength } from './compute.js'
+export { contextFromEnvironment, parseRemoteUrl, type ContextOptions } from './context.js'
+export { metaCommand } from './cli.js'
+export { actionOutputs, type OutputSeparators } from './outputs.js'
+export { DEFAULT_TAGS, REFERENCE_DEFAULT_TAGS, DOCKER_TAG_RE } from './defaults.js'
+export { normalizeImageName } from './images.js'
+export { sanitizeTag } from './sanitize.js'
+export type { GitContext, MetaInputs, MetaResult, RepositoryInfo, ContextSource } from './types.js'
