@@ -1,0 +1,1 @@
+export async function lintCommand(){return 0}

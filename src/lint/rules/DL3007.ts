@@ -1,0 +1,16 @@
+import type { Rule } from '../rule.js'
+import { parseImage } from '../image.js'
+
+export const DL3007: Rule = {
+  code: 'DL3007',
+  severity: 'warning',
+  message: 'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag',
+  name: 'latest-tag',
+  check: ({ df }) =>
+    df.stages
+      .filter((s) => {
+        const ref = parseImage(s.image)
+        return ref.tag === 'latest' && ref.digest === undefined
+      })
+      .map((s) => ({ line: s.from.line }))
+}
