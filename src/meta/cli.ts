@@ -18,6 +18,8 @@ type Flag = (typeof FLAGS)[number]
 interface Io {
   stdout: (s: string) => void
   stderr: (s: string) => void
+  /** Directory of the local repository when not in a workflow (default: the process's). */
+  cwd?: string
 }
 
 /** `ml-docker meta`: prints the computed metadata. Exit code 0, 1 (configuration error) or 2 (usage). */
@@ -71,7 +73,8 @@ export async function metaCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
 
   try {
     const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined
-    const ctx = await contextFromEnvironment(env, { cwd: process.cwd(), ...(token ? { token } : {}) })
+    const ctx = await contextFromEnvironment(env, { cwd: io.cwd ?? process.cwd(), ...(token ? { token } : {}) })
+    for (const note of ctx.notes ?? []) io.stderr(`note: ${note}\n`)
     const result = computeMeta(inputs, ctx, env)
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`)
     if (format === 'json') {

@@ -17,6 +17,7 @@ export interface SanitizedTag {
  */
 export function sanitizeTag(value: string): SanitizedTag {
   const referenceForm = value.replace(/[^a-zA-Z0-9._-]+/g, '-')
+  if (referenceForm.length === 0) return {}
   let tag = referenceForm.replace(/^[.-]+/, '')
   let changed: string | undefined
   if (tag !== referenceForm) {
