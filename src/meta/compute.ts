@@ -106,6 +106,8 @@ class Engine {
   ) {
     this.shaLength = shortShaLength(env)
     const commitDate = ctx.commitDate ?? commitDateFromPayload(ctx.payload, sha)
+    const warnings = this.warnings
+    let warned = false
     this.exprContext = {
       eventName: ctx.eventName,
       ref,
@@ -114,6 +116,10 @@ class Engine {
       ...(repo.defaultBranch !== undefined ? { defaultBranch: repo.defaultBranch } : {}),
       now,
       get commitDate(): Date {
+        if (commitDate === undefined && !warned) {
+          warned = true
+          warnings.push('The commit date is unknown here (not in the event payload, no checkout, no API access): {{commit_date}} used the current time.')
+        }
         return commitDate ?? now
       }
     }
