@@ -1,0 +1,24 @@
+import { finalStage, lineageInstructions } from '../model.js'
+import { finalUserIsRoot } from '../ml.js'
+import type { Rule } from '../rule.js'
+
+export const MLD012: Rule = {
+  code: 'MLD012',
+  severity: 'warning',
+  message: 'The final stage runs as root',
+  name: 'final-stage-runs-as-root',
+  check: ({ df }) => {
+    const stage = finalStage(df)
+    if (!stage || !finalUserIsRoot(stage)) return []
+    const users = lineageInstructions(stage).filter((i) => i.keyword === 'USER')
+    const last = users[users.length - 1]
+    return [
+      {
+        line: last?.line ?? stage.from.line,
+        message: last
+          ? 'The final image runs as root: switch to an unprivileged user (`USER 10001` or a user created with useradd) after installing'
+          : 'The final image runs as root (no USER instruction; official Python images default to root): create a user and add `USER <uid>`'
+      }
+    ]
+  }
+}

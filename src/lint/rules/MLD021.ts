@@ -1,0 +1,55 @@
+import { copyInfo, runInfo, type Instr } from '../model.js'
+import { callsAny, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../ml.js'
+import type { Hit, Rule } from '../rule.js'
+import { baseName, type SimpleCommand } from '../shell.js'
+
+const MUTABLE_URL = /\/resolve\/(main|master)\/|\/releases\/latest\/download\//
+
+function spacyModel(cmd: SimpleCommand): string | undefined {
+  const v = cmd.args.map((a) => a.value)
+  const k = v.indexOf('download')
+  return v.slice(k + 1).find((a) => !a.startsWith('-'))
+}
+
+/** Why a RUN's model download is not pinned, or undefined. */
+export function unpinnedDownload(instr: Instr): string | undefined {
+  const { commands, python } = runInfo(instr)
+  for (const { cmd, tool } of modelDownloadTools(commands)) {
+    if (tool === 'spacy download') {
+      const model = spacyModel(cmd)
+      if (model && !/-\d+\.\d+\.\d+/.test(model)) return `\`spacy download ${model}\` installs whatever version is current; pin it (\`${model}==X.Y.Z\` in requirements or the versioned wheel URL)`
+    } else if (tool.endsWith(' download') && !usesFlag(cmd, '--revision')) {
+      return `\`${tool}\` without \`--revision\` fetches the current head of the repository`
+    }
+  }
+  for (const code of python) {
+    if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code)) return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now'
+  }
+  const git = commands.find((c) => baseName(c.name) === 'git' && c.args[0]?.value === 'clone' && c.args.some((a) => /huggingface\.co\//.test(a.value)))
+  if (git && !commands.some((c) => baseName(c.name) === 'git' && c.args.some((a) => a.value === 'checkout'))) {
+    return '`git clone` of a Hugging Face repository without `git checkout <commit>` takes the current head'
+  }
+  const url = commands.flatMap((c) => c.args).find((a) => MUTABLE_URL.test(a.value))
+  if (url) return `${url.value} points at a moving branch or release; use a commit or release tag`
+  return undefined
+}
+
+export const MLD021: Rule = {
+  code: 'MLD021',
+  severity: 'warning',
+  message: 'A model is downloaded by a mutable reference (no version, revision or commit)',
+  name: 'unpinned-model-download',
+  check: ({ df }) => {
+    const out: Hit[] = []
+    for (const i of df.instructions) {
+      let why: string | undefined
+      if (i.keyword === 'RUN') why = unpinnedDownload(i)
+      else if (i.keyword === 'ADD') {
+        const src = copyInfo(i).sources.find((s) => MUTABLE_URL.test(s))
+        if (src) why = `${src} points at a moving branch or release; use a commit or release tag`
+      }
+      if (why) out.push({ line: i.line, message: `Model download by a mutable reference: ${why}. The same Dockerfile then builds a different model` })
+    }
+    return out
+  }
+}

@@ -1,0 +1,43 @@
+import { copyInfo, instrFlag, runInfo } from '../model.js'
+import { hasMlExtension } from '../ml.js'
+import type { Hit, Rule } from '../rule.js'
+import { baseName, type SimpleCommand } from '../shell.js'
+
+const ARCHIVES = ['.tar', '.tar.gz', '.tgz', '.zip']
+
+export function isArtifactUrl(url: string): boolean {
+  if (!/^https?:\/\//i.test(url)) return false
+  const path = url.split(/[?#]/)[0]!.toLowerCase()
+  return hasMlExtension(path) || ARCHIVES.some((a) => path.endsWith(a))
+}
+
+function verifies(cmd: SimpleCommand): boolean {
+  const name = baseName(cmd.name)
+  const v = cmd.args.map((a) => a.value)
+  if ((name === 'sha256sum' || name === 'sha512sum') && v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a))) return true
+  return name === 'shasum' && v.includes('-a') && v.some((a) => a === '-c' || a === '--check')
+}
+
+export const MLD023: Rule = {
+  code: 'MLD023',
+  severity: 'warning',
+  message: 'A remote model file or archive is downloaded without checksum verification',
+  name: 'remote-artifact-without-checksum',
+  check: ({ df }) => {
+    const out: Hit[] = []
+    for (const i of df.instructions) {
+      if (i.keyword === 'ADD' && instrFlag(i, 'checksum') === undefined) {
+        const url = copyInfo(i).sources.find(isArtifactUrl)
+        if (url) out.push({ line: i.line, message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)` })
+      } else if (i.keyword === 'RUN') {
+        const { commands } = runInfo(i)
+        const fetch = commands.find((c) => ['wget', 'curl'].includes(baseName(c.name)) && c.args.some((a) => isArtifactUrl(a.value)))
+        if (fetch && !commands.some(verifies)) {
+          const url = fetch.args.find((a) => isArtifactUrl(a.value))!.value
+          out.push({ line: i.line, message: `${baseName(fetch.name)} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed` })
+        }
+      }
+    }
+    return out
+  }
+}
