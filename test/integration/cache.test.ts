@@ -64,7 +64,7 @@ describeTestbed('registry cache', (bed) => {
     expect(cold.output).toContain(`--cache-to type=registry,ref=${bed.registry}/${repo}:buildcache`)
 
     // A code-only change: the dependency layers must come from the registry cache.
-    appendFileSync(path.join(ctx, 'app', 'server.py'), '\n# code-only change\n')
+    appendFileSync(path.join(ctx, 'app', 'service.py'), '\n# code-only change\n')
     const second = await freshBuildkitd()
     fresh.push(second)
     const warm = await runAction(inputs(second.endpoint), branchPush)

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import {
   describeTestbed,
+  expectMaskedEverywhere,
   registryConfigDigest,
   registryTags,
   ROOT,
@@ -10,6 +11,7 @@ import {
   runPost,
   smokeContainers,
   uniqueName,
+  visibleLog,
   type ActionEvent,
   type Testbed
 } from './testbed.js'
@@ -68,9 +70,11 @@ describeTestbed('release on a version tag', (bed) => {
 
   it('logged in with --password-stdin and never printed the password', () => {
     expect(run.output).toContain('--password-stdin')
-    expect(run.output).not.toContain(bed.password)
+    expectMaskedEverywhere(run.output, bed.password)
     expect(run.summary).not.toContain(bed.password)
-    expect(post.output).not.toContain(bed.password)
+    expect(visibleLog(post.output)).not.toContain(bed.password)
+    expect(JSON.stringify(run.outputs)).not.toContain(bed.password)
+    expect(JSON.stringify(run.state)).not.toContain(bed.password)
   })
 
   it('reported lint and scan counts and report paths', () => {
@@ -133,7 +137,7 @@ describeTestbed('pull request', (bed) => {
   it('attempts no login and adds no tag to the registry', () => {
     expect(run.output).not.toMatch(/docker login/)
     expect(run.output).not.toContain('--password-stdin')
-    expect(run.output).not.toContain(bed.password)
+    expectMaskedEverywhere(run.output, bed.password)
     expect(registryTags(bed, repo)).toEqual([])
   })
 })

@@ -168,6 +168,28 @@ export function spawnCollect(bin: string, args: string[], env: NodeJS.ProcessEnv
   })
 }
 
+/**
+ * What a person sees in the job log: the runner consumes `::add-mask::` commands (and masks the
+ * value everywhere after them), so only the rest of the output is shown.
+ */
+export function visibleLog(output: string): string {
+  return output
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n')
+}
+
+/** Asserts the secret was handed to the runner for masking and appears nowhere else. */
+export function expectMaskedEverywhere(output: string, secret: string): void {
+  if (!output.split('\n').includes(`::add-mask::${secret}`)) {
+    throw new Error('the secret was never registered with ::add-mask::')
+  }
+  if (visibleLog(output).includes(secret)) {
+    const line = visibleLog(output).split('\n').find((l) => l.includes(secret))
+    throw new Error(`the secret appears in the visible log: ${line?.replace(secret, '<SECRET>')}`)
+  }
+}
+
 export function sh(bin: string, args: string[], opts: { input?: string } = {}): string {
   return execFileSync(bin, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input: opts.input })
 }

@@ -44,13 +44,13 @@ describe('scan gate', () => {
   it('counts every finding and fails on the gated severities', () => {
     const s = summarize(report, ['CRITICAL', 'HIGH'], false)
     expect(s.counts).toMatchObject({ CRITICAL: 2, HIGH: 1, LOW: 1, MEDIUM: 0 })
-    expect(s.failing.map((f) => f.id)).toEqual(['CVE-1', 'aws-access-key-id', 'CVE-2'])
+    expect(s.failing.map((f) => f.id)).toEqual(['aws-access-key-id', 'CVE-1', 'CVE-2'])
     expect(s.os).toBe('debian 12.9')
   })
   it('ignores unfixed vulnerabilities but never secrets', () => {
     const s = summarize(report, ['CRITICAL', 'HIGH'], true)
     expect(s.ignoredUnfixed).toBe(2)
-    expect(s.failing.map((f) => f.id)).toEqual(['CVE-1', 'aws-access-key-id'])
+    expect(s.failing.map((f) => f.id)).toEqual(['aws-access-key-id', 'CVE-1'])
   })
   it('passes when nothing gated is found', () => {
     expect(summarize(report, ['MEDIUM'], false).failing).toEqual([])
