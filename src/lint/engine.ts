@@ -57,12 +57,14 @@ export function lintModel(
       })
       continue
     }
-    const seen = new Set<string>()
+    const seen = hitsOf.length > 1 ? new Set<string>() : undefined
     for (const h of hitsOf) {
       const message = h.message ?? rule.message
-      const key = `${h.line}\u0000${message}`
-      if (seen.has(key)) continue
-      seen.add(key)
+      if (seen) {
+        const key = `${h.line}\u0000${message}`
+        if (seen.has(key)) continue
+        seen.add(key)
+      }
       if (pragmas && isIgnoredByPragma(pragmas, rule.code, h.line)) continue
       findings.push({ file, rule: rule.code, severity: level as Severity, line: h.line, message })
     }

@@ -190,18 +190,43 @@ export function shippedBy(instr: Instr, ctx: BuildContext, vars: (n: string) => 
 
 // --- variables --------------------------------------------------------------------------------
 
-/** Variables visible to an instruction: global ARGs, then ARG/ENV of its lineage before it. */
-export function varsBefore(df: Dockerfile, instr: Instr): (name: string) => string | undefined {
-  const vars = new Map<string, string | undefined>(df.globalArgs)
-  if (instr.stage) {
-    for (const i of lineageInstructions(instr.stage)) {
-      if (i === instr) break
+interface Scope {
+  vars: Map<string, string | undefined>
+  workdir: string
+}
+const scopeCache = new WeakMap<Dockerfile, Map<Instr, Scope>>()
+
+/** ARG/ENV values and WORKDIR in effect before each instruction, computed once per file. */
+function scopeBefore(df: Dockerfile, instr: Instr): Scope {
+  let scopes = scopeCache.get(df)
+  if (!scopes) {
+    scopes = new Map()
+    scopeCache.set(df, scopes)
+  }
+  const hit = scopes.get(instr)
+  if (hit) return hit
+  const global: Scope = { vars: new Map(df.globalArgs), workdir: '/' }
+  if (!instr.stage) return global
+  let scope = global
+  for (const i of lineageInstructions(instr.stage)) {
+    scopes.set(i, scope)
+    if (i.keyword === 'ENV' || i.keyword === 'ARG') {
+      const vars = new Map(scope.vars)
       if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, p.value)
-      if (i.keyword === 'ARG') {
-        for (const a of copyArgs(i)) if (a.value !== undefined || !vars.has(a.name)) vars.set(a.name, a.value ?? vars.get(a.name))
-      }
+      else for (const a of copyArgs(i)) if (a.value !== undefined || !vars.has(a.name)) vars.set(a.name, a.value ?? vars.get(a.name))
+      scope = { vars, workdir: scope.workdir }
+    } else if (i.keyword === 'WORKDIR') {
+      const raw = i.args.trim().replace(/^["']|["']$/g, '')
+      const vars = scope.vars
+      scope = { vars, workdir: resolvePath(expand(raw, (n) => vars.get(n)) ?? raw, scope.workdir) }
     }
   }
+  return scopes.get(instr) ?? scope
+}
+
+/** Variables visible to an instruction: global ARGs, then ARG/ENV of its lineage before it. */
+export function varsBefore(df: Dockerfile, instr: Instr): (name: string) => string | undefined {
+  const vars = scopeBefore(df, instr).vars
   return (name) => vars.get(name)
 }
 
@@ -217,16 +242,7 @@ function copyArgs(i: Instr): { name: string; value: string | undefined }[] {
 
 /** WORKDIR in effect before an instruction (absolute, variables expanded where known). */
 export function workdirBefore(df: Dockerfile, instr: Instr): string {
-  let wd = '/'
-  if (!instr.stage) return wd
-  for (const i of lineageInstructions(instr.stage)) {
-    if (i === instr) break
-    if (i.keyword === 'WORKDIR') {
-      const p = expand(i.args.trim().replace(/^["']|["']$/g, ''), varsBefore(df, i)) ?? i.args.trim()
-      wd = resolvePath(p, wd)
-    }
-  }
-  return wd
+  return scopeBefore(df, instr).workdir
 }
 
 export function resolvePath(path: string, cwd: string): string {
@@ -305,7 +321,7 @@ export function packageArgs(cmd: SimpleCommand, verbIdx: number): string[] {
 
 /** `pip install` in any spelling: pip, pip3, pip3.11, python -m pip, uv pip. */
 export function pipInstallArgs(cmd: SimpleCommand): string[] | undefined {
-  const name = baseName(cmd.name)
+  const name = cmd.base
   const v = cmd.args.map((a) => a.value)
   let rest: string[] | undefined
   if (/^pip(\d(\.\d+)?)?$/.test(name) && v[0] === 'install') rest = v.slice(1)
@@ -333,7 +349,19 @@ export interface PipInstall {
   indexUrls: string[]
 }
 
+const pipCache = new WeakMap<SimpleCommand, PipInstall | null>()
+
+/** `pip install` arguments sorted into packages, requirement/constraint files, editables, index URLs. */
 export function parsePipInstall(cmd: SimpleCommand): PipInstall | undefined {
+  let hit = pipCache.get(cmd)
+  if (hit === undefined) {
+    hit = computePipInstall(cmd) ?? null
+    pipCache.set(cmd, hit)
+  }
+  return hit ?? undefined
+}
+
+function computePipInstall(cmd: SimpleCommand): PipInstall | undefined {
   const rest = pipInstallArgs(cmd)
   if (!rest) return undefined
   const out: PipInstall = { cmd, packages: [], requirements: [], constraints: [], editable: [], indexUrls: [] }
@@ -403,7 +431,25 @@ const OPAQUE_PY_TOOLS: [string, string][] = [
   ['micromamba', 'create']
 ]
 
+const installsCache = new WeakMap<Instr[], WeakMap<object, Installs>>()
+const NO_CONTEXT = {}
+
+/** D7 over a list of instructions (usually a cached lineage); memoized per list and context. */
 export function installsIn(instrs: Instr[], ctx: BuildContext | undefined): Installs {
+  let byCtx = installsCache.get(instrs)
+  if (!byCtx) {
+    byCtx = new WeakMap()
+    installsCache.set(instrs, byCtx)
+  }
+  const key = ctx ?? NO_CONTEXT
+  const hit = byCtx.get(key)
+  if (hit) return hit
+  const computed = computeInstalls(instrs, ctx)
+  byCtx.set(key, computed)
+  return computed
+}
+
+function computeInstalls(instrs: Instr[], ctx: BuildContext | undefined): Installs {
   const result: Installs = { os: new Map(), python: new Map(), opaque: false }
   const groups = new Map<string, string[]>()
   for (const instr of instrs) {
@@ -414,7 +460,7 @@ export function installsIn(instrs: Instr[], ctx: BuildContext | undefined): Inst
     if (instr.keyword !== 'RUN') continue
     const { commands } = runInfo(instr)
     for (const cmd of commands) {
-      const name = baseName(cmd.name)
+      const name = cmd.base
       const install = OS_INSTALL[name]
       if (install) {
         const k = verbIndex(cmd, install)
@@ -503,8 +549,19 @@ function formCommands(instr: Instr): { script: string; viaShell: boolean; words:
   return { script: words.join(' '), viaShell: false, words }
 }
 
+const effectiveCache = new WeakMap<Stage, EffectiveCommand | null>()
+
 /** The command the final image runs: ENTRYPOINT (+ CMD for exec forms) of the lineage. */
 export function effectiveCommand(stage: Stage): EffectiveCommand | undefined {
+  let hit = effectiveCache.get(stage)
+  if (hit === undefined) {
+    hit = computeEffectiveCommand(stage) ?? null
+    effectiveCache.set(stage, hit)
+  }
+  return hit ?? undefined
+}
+
+function computeEffectiveCommand(stage: Stage): EffectiveCommand | undefined {
   const instrs = lineageInstructions(stage)
   const entry = [...instrs].reverse().find((i) => i.keyword === 'ENTRYPOINT')
   const cmd = [...instrs].reverse().find((i) => i.keyword === 'CMD')
@@ -568,7 +625,7 @@ export function callsAny(code: string, calls: string[]): boolean {
 export function modelDownloadTools(commands: SimpleCommand[]): { cmd: SimpleCommand; tool: string }[] {
   const out: { cmd: SimpleCommand; tool: string }[] = []
   for (const cmd of commands) {
-    const name = baseName(cmd.name)
+    const name = cmd.base
     const v = cmd.args.map((a) => a.value)
     if (name === 'spacy' && v[0] === 'download') out.push({ cmd, tool: 'spacy download' })
     else if (isPythonCommand(cmd.name) && v.includes('-m') && v[v.indexOf('-m') + 1] === 'spacy' && v.includes('download')) out.push({ cmd, tool: 'spacy download' })

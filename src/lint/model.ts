@@ -278,7 +278,7 @@ export function runInfo(instr: Instr): RunInfo {
   const commands = [...shell.commands]
   let hasPipes = shell.hasPipes
   for (const cmd of shell.commands) {
-    const name = baseName(cmd.name)
+    const name = cmd.base
     const doc = cmd.redirects.find((r) => r.heredoc)?.heredoc
     if (SHELLS.has(name) && doc && !cmd.args.some((a) => a.value === '-c')) {
       // `RUN bash <<EOF`: the heredoc is the script bash runs
@@ -484,11 +484,17 @@ export function lineage(stage: Stage, exact = false): Stage[] {
   return out
 }
 
-/** Instructions of a lineage in execution order (oldest ancestor first). */
+const lineageCache = new WeakMap<Stage, Instr[]>()
+
+/** Instructions of a lineage in execution order (oldest ancestor first); shared, do not mutate. */
 export function lineageInstructions(stage: Stage, exact = false): Instr[] {
-  return lineage(stage, exact)
-    .reverse()
-    .flatMap((s) => s.instructions)
+  if (exact) return lineage(stage, true).reverse().flatMap((s) => s.instructions)
+  let cached = lineageCache.get(stage)
+  if (!cached) {
+    cached = lineage(stage).reverse().flatMap((s) => s.instructions)
+    lineageCache.set(stage, cached)
+  }
+  return cached
 }
 
 /** Finds the stage a `--from` value names: alias (case-insensitive) or index. */

@@ -34,6 +34,8 @@ export type Separator = '&&' | '||' | '|' | '|&' | ';' | '&' | '\n' | ''
 export interface SimpleCommand {
   /** first word (`pip`, `/usr/bin/env`, ...); '' when the command is only assignments */
   name: string
+  /** basename of `name` (`/usr/bin/pip3` -> `pip3`), set when the command is complete */
+  base: string
   /** words after the name */
   args: Word[]
   assignments: { name: string; value: string }[]
@@ -54,6 +56,8 @@ export interface ParsedShell {
   hasPipes: boolean
 }
 
+/** characters that end a plain run inside a word */
+const SPECIAL_IN_WORD = new Set([' ', '\t', '\r', '\n', ';', '&', '|', '(', ')', '<', '>', '\\', "'", '"', '$', '`'])
 const OPERATOR_CHARS = new Set([';', '&', '|', '(', ')', '<', '>', '\n'])
 const BLANK = new Set([' ', '\t', '\r'])
 const OPENING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time'])
@@ -222,8 +226,11 @@ class Lexer {
           continue
         }
       }
-      value += c
-      this.pos++
+      // plain run: copy up to the next character that needs attention
+      let j = this.pos + 1
+      while (j < this.end && !SPECIAL_IN_WORD.has(s[j]!)) j++
+      value += s.slice(this.pos, j)
+      this.pos = j
     }
     if (this.pos > this.end) this.pos = this.end
     return { value, raw: s.slice(start, this.pos), quoted, dynamic }
@@ -342,6 +349,7 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
     }
     closedGroup = undefined
     if (current) {
+      current.base = baseName(current.name)
       current.next = sep
       current.background = sep === '&'
       if (current.name !== '' || current.assignments.length > 0 || current.redirects.length > 0) {
@@ -503,7 +511,7 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
 }
 
 function newCommand(prev: Separator, depth: number): SimpleCommand {
-  return { name: '', args: [], assignments: [], redirects: [], next: '', prev, depth, background: false }
+  return { name: '', base: '', args: [], assignments: [], redirects: [], next: '', prev, depth, background: false }
 }
 
 function isRedirectOp(op: string): boolean {

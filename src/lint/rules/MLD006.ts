@@ -1,7 +1,6 @@
 import { runInfo, type Instr } from '../model.js'
 import { isWholeContextCopy, parsePipInstall } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 
 const LOCAL_PROJECT = /^\.(\[.*\])?$|^\.\/?$/
 
@@ -11,7 +10,7 @@ export function isDependencyInstall(instr: Instr): boolean {
   return runInfo(instr).commands.some((cmd) => {
     const pip = parsePipInstall(cmd)
     if (pip) return pip.requirements.length > 0 || pip.editable.some((e) => LOCAL_PROJECT.test(e)) || pip.packages.some((p) => LOCAL_PROJECT.test(p))
-    const name = baseName(cmd.name)
+    const name = cmd.base
     const v = cmd.args.map((a) => a.value)
     if (name === 'poetry' && v[0] === 'install') return true
     if (name === 'uv' && v[0] === 'sync') return true

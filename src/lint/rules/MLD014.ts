@@ -33,7 +33,7 @@ export const MLD014: Rule = {
     const out: Hit[] = []
     const reported = new Set<string>()
     for (const cmd of hc.commands) {
-      const bin = baseName(cmd.name)
+      const bin = cmd.base
       const providers = PROVIDERS[bin]
       if (!providers || reported.has(bin)) continue
       if (baseShips(image, bin === 'netcat' ? 'nc' : bin) !== 'absent') continue

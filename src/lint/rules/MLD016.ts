@@ -1,6 +1,6 @@
 import { healthInfo, type HealthInfo } from '../model.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName, type SimpleCommand } from '../shell.js'
+import { type SimpleCommand } from '../shell.js'
 import { isPythonCommand, pythonSources } from '../model.js'
 
 const NOOP_COMMANDS = new Set(['true', ':', 'echo', 'printf', 'sleep'])
@@ -11,7 +11,7 @@ function isExit(cmd: SimpleCommand, code: string): boolean {
 }
 
 function isNoop(cmd: SimpleCommand): boolean {
-  if (NOOP_COMMANDS.has(baseName(cmd.name)) || isExit(cmd, '0')) return true
+  if (NOOP_COMMANDS.has(cmd.base) || isExit(cmd, '0')) return true
   if (isPythonCommand(cmd.name)) {
     const code = pythonSources(cmd)
     if (code.length === 0) return false

@@ -1,6 +1,6 @@
 import { healthInfo } from '../model.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName, flagsOf } from '../shell.js'
+import { flagsOf } from '../shell.js'
 
 export const MLD017: Rule = {
   code: 'MLD017',
@@ -13,7 +13,7 @@ export const MLD017: Rule = {
       const hc = healthInfo(instr)
       if (!hc || hc.none) continue
       for (const cmd of hc.commands) {
-        if (baseName(cmd.name) !== 'curl') continue
+        if (cmd.base !== 'curl') continue
         const flags = flagsOf(cmd).map((f) => f.flag)
         const checksStatus = cmd.args.some((a) => a.value.includes('http_code'))
         if (!flags.includes('f') && !flags.includes('fail') && !flags.includes('fail-with-body') && !checksStatus) {

@@ -1,7 +1,7 @@
 import { finalStage } from '../model.js'
 import { effectiveCommand } from '../ml.js'
 import type { Rule } from '../rule.js'
-import { baseName, type SimpleCommand } from '../shell.js'
+import { type SimpleCommand } from '../shell.js'
 
 const MANAGERS = new Set(['supervisord', 's6-svscan', 'runsvdir', 'circusd', 'honcho'])
 
@@ -12,9 +12,9 @@ function daemonizes(cmd: SimpleCommand): boolean {
 
 /** What starts a second process, or undefined. */
 export function secondProcess(commands: SimpleCommand[]): string | undefined {
-  if (commands.some((c) => MANAGERS.has(baseName(c.name)))) return undefined
+  if (commands.some((c) => MANAGERS.has(c.base))) return undefined
   for (const [k, cmd] of commands.entries()) {
-    const name = baseName(cmd.name)
+    const name = cmd.base
     if (cmd.background) return `\`${name} &\` runs in the background`
     if (daemonizes(cmd)) return `\`${name}\` daemonizes itself`
     if (name === 'service' && cmd.args[1]?.value === 'start') return `\`service ${cmd.args[0]?.value ?? ''} start\` starts a daemon`

@@ -1,7 +1,7 @@
 import { copyInfo, runInfo, type Instr } from '../model.js'
 import { callsAny, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName, type SimpleCommand } from '../shell.js'
+import { type SimpleCommand } from '../shell.js'
 
 const MUTABLE_URL = /\/resolve\/(main|master)\/|\/releases\/latest\/download\//
 
@@ -25,8 +25,8 @@ export function unpinnedDownload(instr: Instr): string | undefined {
   for (const code of python) {
     if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code)) return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now'
   }
-  const git = commands.find((c) => baseName(c.name) === 'git' && c.args[0]?.value === 'clone' && c.args.some((a) => /huggingface\.co\//.test(a.value)))
-  if (git && !commands.some((c) => baseName(c.name) === 'git' && c.args.some((a) => a.value === 'checkout'))) {
+  const git = commands.find((c) => c.base === 'git' && c.args[0]?.value === 'clone' && c.args.some((a) => /huggingface\.co\//.test(a.value)))
+  if (git && !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))) {
     return '`git clone` of a Hugging Face repository without `git checkout <commit>` takes the current head'
   }
   const url = commands.flatMap((c) => c.args).find((a) => MUTABLE_URL.test(a.value))

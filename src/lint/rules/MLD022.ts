@@ -1,7 +1,6 @@
 import { finalStage, pythonSources, isPythonCommand } from '../model.js'
 import { callsAny, effectiveCommand, modelDownloadTools } from '../ml.js'
 import type { Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 
 export const MLD022: Rule = {
   code: 'MLD022',
@@ -17,8 +16,8 @@ export const MLD022: Rule = {
     what ??= cmds.some((c) => isPythonCommand(c.name) && pythonSources(c).some((code) => callsAny(code, ['snapshot_download(', '.from_pretrained('])))
       ? 'a Python model download'
       : undefined
-    what ??= cmds.find((c) => baseName(c.name) === 'git' && c.args[0]?.value === 'clone') ? 'git clone' : undefined
-    what ??= cmds.find((c) => ['wget', 'curl'].includes(baseName(c.name)) && c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value)))?.name
+    what ??= cmds.find((c) => c.base === 'git' && c.args[0]?.value === 'clone') ? 'git clone' : undefined
+    what ??= cmds.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value)))?.name
     if (!what) return []
     return [
       {

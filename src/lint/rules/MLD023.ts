@@ -1,7 +1,7 @@
 import { copyInfo, instrFlag, runInfo } from '../model.js'
 import { hasMlExtension } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName, type SimpleCommand } from '../shell.js'
+import { type SimpleCommand } from '../shell.js'
 
 const ARCHIVES = ['.tar', '.tar.gz', '.tgz', '.zip']
 
@@ -12,7 +12,7 @@ export function isArtifactUrl(url: string): boolean {
 }
 
 function verifies(cmd: SimpleCommand): boolean {
-  const name = baseName(cmd.name)
+  const name = cmd.base
   const v = cmd.args.map((a) => a.value)
   if ((name === 'sha256sum' || name === 'sha512sum') && v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a))) return true
   return name === 'shasum' && v.includes('-a') && v.some((a) => a === '-c' || a === '--check')
@@ -31,10 +31,10 @@ export const MLD023: Rule = {
         if (url) out.push({ line: i.line, message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)` })
       } else if (i.keyword === 'RUN') {
         const { commands } = runInfo(i)
-        const fetch = commands.find((c) => ['wget', 'curl'].includes(baseName(c.name)) && c.args.some((a) => isArtifactUrl(a.value)))
+        const fetch = commands.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => isArtifactUrl(a.value)))
         if (fetch && !commands.some(verifies)) {
           const url = fetch.args.find((a) => isArtifactUrl(a.value))!.value
-          out.push({ line: i.line, message: `${baseName(fetch.name)} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed` })
+          out.push({ line: i.line, message: `${fetch.base} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed` })
         }
       }
     }

@@ -1,7 +1,6 @@
 import { copyInfo, lineageInstructions, runInfo, type Instr } from '../model.js'
 import { contextCopies, findRequirementsFile, parsePipInstall, requirementLines, shippedBy, sourceReaches, varsBefore } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 
 const LOCKS: [string, string, string][] = [
   ['poetry', 'install', 'poetry.lock'],
@@ -47,7 +46,7 @@ export const MLD024: Rule = {
               }
             }
           }
-          const lock = LOCKS.find(([tool, verb]) => baseName(cmd.name) === tool && cmd.args[0]?.value === verb)
+          const lock = LOCKS.find(([tool, verb]) => cmd.base === tool && cmd.args[0]?.value === verb)
           if (lock && !lockPresent(lock[2], instr, lineageInstrs, mounts.map((m) => m.source ?? ''), context, df)) {
             out.push({
               line: instr.line,

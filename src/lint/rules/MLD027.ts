@@ -1,7 +1,6 @@
 import { copyInfo, envPairs, execForm, expand, finalStage, lineageInstructions, runInfo, stageByRef, type Stage } from '../model.js'
 import { resolvePath, varsBefore, workdirBefore } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 import type { Dockerfile } from '../model.js'
 
 /** Paths where a stage's lineage creates virtualenvs (`python -m venv`, `virtualenv`, `uv venv`). */
@@ -14,9 +13,9 @@ export function createdVenvs(df: Dockerfile, stage: Stage): string[] {
       const v = cmd.args.map((a) => a.value)
       let target: string | undefined
       const m = v.indexOf('-m')
-      if (/^python/.test(baseName(cmd.name)) && m >= 0 && v[m + 1] === 'venv') target = v.slice(m + 2).find((a) => !a.startsWith('-'))
-      else if (baseName(cmd.name) === 'virtualenv') target = v.find((a) => !a.startsWith('-'))
-      else if (baseName(cmd.name) === 'uv' && v[0] === 'venv') target = v.slice(1).find((a) => !a.startsWith('-')) ?? '.venv'
+      if (/^python/.test(cmd.base) && m >= 0 && v[m + 1] === 'venv') target = v.slice(m + 2).find((a) => !a.startsWith('-'))
+      else if (cmd.base === 'virtualenv') target = v.find((a) => !a.startsWith('-'))
+      else if (cmd.base === 'uv' && v[0] === 'venv') target = v.slice(1).find((a) => !a.startsWith('-')) ?? '.venv'
       if (target !== undefined) {
         const expanded = expand(target, vars)
         if (expanded !== undefined) out.push(resolvePath(expanded, cwd))

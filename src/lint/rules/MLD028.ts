@@ -1,7 +1,6 @@
 import { finalStage, isPythonCommand, lineageInstructions, envPairs } from '../model.js'
 import { effectiveCommand } from '../ml.js'
 import type { Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 
 export const MLD028: Rule = {
   code: 'MLD028',
@@ -21,7 +20,7 @@ export const MLD028: Rule = {
     return [
       {
         line: eff.instr.line,
-        message: `\`${baseName(py.name)}\` runs with block-buffered stdout: prints and training progress show up late in \`docker logs\` and are lost on a crash or OOM kill. Set \`ENV PYTHONUNBUFFERED=1\` or run \`python -u\``
+        message: `\`${py.base}\` runs with block-buffered stdout: prints and training progress show up late in \`docker logs\` and are lost on a crash or OOM kill. Set \`ENV PYTHONUNBUFFERED=1\` or run \`python -u\``
       }
     ]
   }

@@ -1,7 +1,6 @@
 import { runInfo } from '../model.js'
 import { isOfficialPython, packageArgs, rootImage } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
-import { baseName } from '../shell.js'
 
 const APT_PY = /^(python3|python3-pip|python3-venv|python3-dev|python-is-python3|python3-[a-z0-9.+-]+|python3\.\d+(-[a-z]+)?)(=.*)?$/
 
@@ -17,7 +16,7 @@ export const MLD029: Rule = {
       for (const instr of stage.instructions.filter((i) => i.keyword === 'RUN')) {
         const pkgs: string[] = []
         for (const cmd of runInfo(instr).commands) {
-          const name = baseName(cmd.name)
+          const name = cmd.base
           const v = cmd.args.map((a) => a.value)
           if ((name === 'apt-get' || name === 'apt') && v.includes('install')) pkgs.push(...packageArgs(cmd, v.indexOf('install')).filter((p) => APT_PY.test(p)))
           if (name === 'apk' && v.includes('add')) pkgs.push(...packageArgs(cmd, v.indexOf('add')).filter((p) => /^(python3|py3-.+)([=~<>].*)?$/.test(p)))
