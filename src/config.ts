@@ -160,7 +160,7 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
   if (pushRaw === 'auto') push = 'auto'
   else push = parseBool('push', pushRaw) ? 'true' : 'false'
 
-  const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'error') as Threshold
+  const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'warning') as Threshold
   if (!THRESHOLDS.includes(threshold)) {
     throw new UserError(
       `Input "lint-failure-threshold" must be one of ${THRESHOLDS.join(', ')}, got "${threshold}".`

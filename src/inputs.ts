@@ -167,9 +167,10 @@ export const INPUTS: InputSpec[] = [
   {
     group: 'Lint',
     name: 'lint-failure-threshold',
-    default: 'error',
+    default: 'warning',
     description:
-      'Lowest finding severity that fails the run: `error`, `warning`, `info`, `style` or `none`.'
+      'Lowest finding severity that fails the run: `error`, `warning`, `info`, `style` or `none`. ' +
+      'Info and style findings are still annotated.'
   },
   {
     group: 'Lint',
