@@ -145,7 +145,10 @@ export function mergeConfig(...layers: (Partial<LintConfig> | LintOverrides | un
     if (layer.override) {
       for (const s of SEVERITIES) {
         for (const code of layer.override[s] ?? []) {
-          for (const other of SEVERITIES) cfg.override[other] = (cfg.override[other] ?? []).filter((c) => c !== code)
+          for (const other of SEVERITIES) {
+            const list = cfg.override[other]
+            if (list?.includes(code)) cfg.override[other] = list.filter((c) => c !== code)
+          }
           cfg.override[s] = [...(cfg.override[s] ?? []), code]
         }
       }

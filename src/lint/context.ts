@@ -43,8 +43,23 @@ export function effectivePatterns(text: string | undefined): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'))
 }
 
+/**
+ * Patterns Docker would reject (an unterminated `[` class) are left out instead of throwing;
+ * `docker build` itself fails on them, which is not the linter's to report.
+ */
+export function validPatterns(patterns: string[]): string[] {
+  return patterns.filter((p) => {
+    try {
+      dockerignore().add([p]).ignores('probe/path')
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
 export function buildContext(v: VirtualContext): BuildContext {
-  const patterns = effectivePatterns(v.dockerignore)
+  const patterns = validPatterns(effectivePatterns(v.dockerignore))
   const matcher = dockerignore().add(patterns)
   const isExcluded = (path: string): boolean => patterns.length > 0 && matcher.ignores(normalize(path))
   const files = v.files.map((f) => ({ ...f, path: normalize(f.path) }))
@@ -85,7 +100,7 @@ export async function readContext(
 ): Promise<{ context: VirtualContext; audit: ContextAudit; truncated: boolean }> {
   const ignoreFile = findIgnoreFile(dockerfile, root)
   const ignoreText = ignoreFile ? readFileSync(ignoreFile, 'utf8') : undefined
-  const patterns = effectivePatterns(ignoreText)
+  const patterns = validPatterns(effectivePatterns(ignoreText))
   const matcher = dockerignore().add(patterns)
   // Without `!` re-includes an excluded directory can be skipped whole, as Docker does.
   const canSkipDirs = !patterns.some((p) => p.startsWith('!'))

@@ -1,0 +1,34 @@
+/**
+ * Side by side with the real hadolint 2.15.1 (installed by .ci/lint-tools.sh): the DL findings
+ * on the benchmark corpus must be identical except for the explained differences listed in
+ * scripts/compare-hadolint.mjs. In CI (CI=true) a missing binary fails the test.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { repoRoot } from './helpers.js'
+
+const home = process.env.ML_DOCKER_TESTBED_HOME ?? join(homedir(), '.cache', 'ml-docker-testbed')
+const binary = process.env.HADOLINT ?? join(home, 'hadolint', 'venv', 'bin', 'hadolint')
+const available = existsSync(binary)
+const runIt = available || process.env.CI === 'true' ? it : it.skip
+
+describe('real hadolint', () => {
+  runIt(
+    'agrees with our DL findings on the corpus, differences explained',
+    () => {
+      if (!available) throw new Error(`hadolint not found at ${binary}: run .ci/lint-tools.sh`)
+      const out = execFileSync('node', [join(repoRoot, 'scripts', 'compare-hadolint.mjs'), '--json'], {
+        encoding: 'utf8',
+        env: { ...process.env, HADOLINT: binary }
+      })
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as { files: number; agreeing: number; unexplained: number }
+      expect(summary.files).toBeGreaterThanOrEqual(50)
+      expect(summary.agreeing).toBeGreaterThan(100)
+      expect(summary.unexplained).toBe(0)
+    },
+    120_000
+  )
+})
