@@ -397,6 +397,7 @@ export function isLocalPipTarget(arg: string): boolean {
 /** Requirement lines of a requirements file content (comments, options, blank lines removed). */
 export function requirementLines(content: string): { line: string; option: boolean }[] {
   return content
+    .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
     .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
     .filter((l) => l !== '')

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { cpSync } from 'node:fs'
 import { lint, lintCommand, toAnnotations, toSarif, formatText } from '../../../src/lint/index.js'
+import { fixturesDir, repoRoot } from './helpers.js'
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lintcli-'))
@@ -81,5 +83,26 @@ describe('ml-docker lint', () => {
     expect(ann.find((a) => a.title.startsWith('MLD002'))).toMatchObject({ level: 'warning', line: 2 })
     expect(ann.find((a) => a.title.startsWith('DL3045'))?.level).toBe('warning')
     expect(formatText(report)).toMatch(/finding\(s\).*FAILED/)
+  })
+})
+
+describe('the repository examples', () => {
+  it('examples/ml-service has no error-level finding', async () => {
+    const report = await lint({ dockerfile: join(repoRoot, 'examples', 'ml-service', 'Dockerfile') })
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+    expect(report.counts.error).toBe(0)
+  })
+
+  it('a copy of seed 000 with its context fails with the expected findings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seed000-'))
+    cpSync(join(fixturesDir, 'seeds', '000'), dir, { recursive: true })
+    const report = await lint({ dockerfile: join(dir, 'Dockerfile') })
+    expect(report.failed).toBe(true)
+    const got = report.findings.map((f) => `${f.rule}@${f.line}`)
+    expect(got).toEqual(
+      expect.arrayContaining(['MLD002@18', 'MLD003@18', 'MLD011@5', 'MLD012@1', 'MLD018@24', 'MLD019@5', 'MLD019@20', 'MLD021@15', 'MLD024@15', 'DL3008@5', 'DL3015@5', 'DL3025@24'])
+    )
+    const levels = toAnnotations(report).filter((a) => a.title.startsWith('MLD018'))
+    expect(levels).toEqual([expect.objectContaining({ level: 'warning', line: 24 })])
   })
 })

@@ -264,6 +264,7 @@ const CASES: Record<string, Case[]> = {
     { name: 'poetry install without poetry.lock', df: PY + 'COPY pyproject.toml ./\nRUN poetry install --no-root\n', fires: true },
     { name: 'uv sync without uv.lock', df: PY + 'COPY pyproject.toml .\nRUN uv sync\n', fires: true },
     { name: 'fully pinned with hashes', df: PY + 'COPY requirements.txt .\nRUN pip install -r requirements.txt\n', context: ctx({ 'requirements.txt': '# locked\nnumpy==1.26.4 --hash=sha256:abc\ntorch==2.3.1 ; python_version >= "3.9"\n-e .\n' }), fires: false },
+    { name: 'hashes on continuation lines', df: PY + 'COPY requirements.txt .\nRUN pip install --require-hashes -r requirements.txt\n', context: ctx({ 'requirements.txt': 'numpy==2.4.6 \\\n    --hash=sha256:89cd \\\n    --hash=sha256:0ab0\n' }), fires: false },
     { name: 'constraints file', df: PY + 'RUN pip install -r requirements.txt -c constraints.txt\n', context: ctx({ 'requirements.txt': 'torch>=2\n' }), fires: false },
     { name: 'poetry.lock copied', df: PY + 'COPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\n', fires: false },
     { name: 'content unknown', df: PY + 'RUN pip install -r requirements.txt\n', fires: false }
