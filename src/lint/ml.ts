@@ -7,23 +7,23 @@ import type { BuildContext, ContextFile } from './context.js'
 import { normalize } from './context.js'
 import { parseImage } from './image.js'
 import {
+  argDecls,
+  isRootUser,
   copyInfo,
   envPairs,
   execForm,
   expand,
   healthInfo,
-  instrFlag,
   isPythonCommand,
   lineage,
   lineageInstructions,
   runInfo,
-  stageByRef,
   type Dockerfile,
   type HealthInfo,
   type Instr,
   type Stage
 } from './model.js'
-import { baseName, flagValue, hasArg, nonFlagArgs, parseShell, type SimpleCommand } from './shell.js'
+import { baseName, flagValue, nonFlagArgs, parseShell, type SimpleCommand } from './shell.js'
 
 // --- images -----------------------------------------------------------------------------------
 
@@ -213,7 +213,7 @@ function scopeBefore(df: Dockerfile, instr: Instr): Scope {
     if (i.keyword === 'ENV' || i.keyword === 'ARG') {
       const vars = new Map(scope.vars)
       if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, p.value)
-      else for (const a of copyArgs(i)) if (a.value !== undefined || !vars.has(a.name)) vars.set(a.name, a.value ?? vars.get(a.name))
+      else for (const a of argDecls(i)) if (a.value !== undefined || !vars.has(a.name)) vars.set(a.name, a.value ?? vars.get(a.name))
       scope = { vars, workdir: scope.workdir }
     } else if (i.keyword === 'WORKDIR') {
       const raw = i.args.trim().replace(/^["']|["']$/g, '')
@@ -228,16 +228,6 @@ function scopeBefore(df: Dockerfile, instr: Instr): Scope {
 export function varsBefore(df: Dockerfile, instr: Instr): (name: string) => string | undefined {
   const vars = scopeBefore(df, instr).vars
   return (name) => vars.get(name)
-}
-
-function copyArgs(i: Instr): { name: string; value: string | undefined }[] {
-  return i.args
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((w) => {
-      const eq = w.indexOf('=')
-      return eq < 0 ? { name: w, value: undefined } : { name: w.slice(0, eq), value: w.slice(eq + 1).replace(/^["']|["']$/g, '') }
-    })
 }
 
 /** WORKDIR in effect before an instruction (absolute, variables expanded where known). */
@@ -601,9 +591,9 @@ export function effectiveHealthcheck(stage: Stage): HealthInfo | undefined {
 
 // --- users ----------------------------------------------------------------------------------------
 
+/** USER root, 0, root:*, 0:* (quotes removed). */
 export function isRootUserSpec(user: string): boolean {
-  const u = user.trim().replace(/^["']|["']$/g, '')
-  return u === 'root' || u === '0' || u.startsWith('root:') || u.startsWith('0:')
+  return isRootUser(user.trim().replace(/^["']|["']$/g, ''))
 }
 
 /** Effective user at the end of a lineage: 'root' when no USER is set (and the base tag is not nonroot). */
@@ -640,4 +630,3 @@ export function usesFlag(cmd: SimpleCommand, ...flags: string[]): boolean {
   return cmd.args.some((a) => flags.some((f) => a.value === f || a.value.startsWith(f + '=')))
 }
 
-export { hasArg, stageByRef, instrFlag }

@@ -516,6 +516,12 @@ export function stageEnv(stage: Stage): Map<string, string> {
   return env
 }
 
+/** hadolint's root test: `root`, `0`, `root:*`, `0:*`. */
+export function isRootUser(user: string): boolean {
+  const u = user.trim()
+  return u === 'root' || u === '0' || u.startsWith('root:') || u.startsWith('0:')
+}
+
 export function finalStage(df: Dockerfile): Stage | undefined {
   return df.stages[df.stages.length - 1]
 }

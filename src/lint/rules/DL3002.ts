@@ -1,10 +1,5 @@
-import type { Instr } from '../model.js'
+import { isRootUser, type Instr } from '../model.js'
 import type { Rule } from '../rule.js'
-
-export function isRootUser(user: string): boolean {
-  const u = user.trim()
-  return u === 'root' || u === '0' || u.startsWith('root:') || u.startsWith('0:')
-}
 
 /** Reports the last USER of every stage (and of the part before the first FROM) when it is root. */
 export const DL3002: Rule = {

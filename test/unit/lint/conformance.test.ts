@@ -64,3 +64,25 @@ describe('hadolint conformance', () => {
     }
   })
 })
+
+/**
+ * Where we deliberately depart from hadolint 2.15.1 (docs/lint.md, "Deliberate differences"):
+ * these pin our side of each difference so it cannot drift silently.
+ */
+describe('deliberate differences from hadolint 2.15.1', () => {
+  const rules = (src: string) => lintSource(src).map((f) => `${f.rule}@${f.line}`)
+  it('lints an instruction placed directly after a heredoc terminator (hadolint: DL1000)', () => {
+    expect(rules('FROM debian:12\nRUN <<EOF\napt-get install foo\nEOF\nRUN echo hi\n')).toEqual(
+      expect.arrayContaining(['DL3008@2', 'DL3014@2', 'DL3015@2'])
+    )
+  })
+  it('lints <<- heredocs (hadolint: DL1000)', () => {
+    expect(rules('FROM debian:12\nRUN <<-EOF\n\tapt-get install -y foo\n\tEOF\n')).toContain('DL3008@2')
+  })
+  it('lints the body of RUN bash <<EOF (hadolint: hidden)', () => {
+    expect(rules('FROM debian:12\nRUN bash <<EOF\napt-get install -y foo\nEOF\n')).toContain('DL3008@2')
+  })
+  it('reads registries with a port (hadolint: DL1000)', () => {
+    expect(rules('FROM localhost:5000/app:1\n')).not.toContain('DL1000@1')
+  })
+})
