@@ -79,7 +79,9 @@ export function parseLintArgs(argv: string[]): {
   return { files, format, config, context, audit, overrides, help }
 }
 
-export async function lintCommand(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+export async function lintCommand(argv: string[], rawIo: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+  // The CLI's writers end every message with a newline themselves.
+  const io = { stdout: (s: string) => rawIo.stdout(s.replace(/\n+$/, '')), stderr: (s: string) => rawIo.stderr(s.replace(/\n+$/, '')) }
   let args: ReturnType<typeof parseLintArgs>
   try {
     args = parseLintArgs(argv)
