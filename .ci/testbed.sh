@@ -167,6 +167,12 @@ ensure_apt_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOGS/apt-install.log" 2>&1 ||
       { show_log "$LOGS/apt-install.log"; die "apt-get install failed"; }
   fi
+  # Debian's docker-registry package starts its own service on :5000 under systemd;
+  # the test bed runs its registries itself.
+  if [[ -d /run/systemd/system ]] && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    log "stopping and disabling the packaged docker-registry service (it holds port 5000)"
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
   command -v go >/dev/null || die "go is not on PATH (Go >= 1.26.3 is needed to build buildx, buildkit and trivy)"
 }
 
@@ -516,14 +522,16 @@ build_busybox_rootfs() {
   rm -rf "$work"
 }
 
-registry_has() {
+# registry_digest REF: the manifest digest the registry serves for REF (empty if none).
+registry_digest() {
   local ref=$1 repo tag
   repo=${ref#*/}
   tag=${repo##*:}
   repo=${repo%:*}
-  [[ $(http_code -I \
+  curl -sfI -m 5 \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' \
-    "http://${ref%%/*}/v2/$repo/manifests/$tag") == 200 ]]
+    "http://${ref%%/*}/v2/$repo/manifests/$tag" 2>/dev/null |
+    tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}' || true
 }
 
 # publish_base_image REF TARBALL CHANGE...: import + push unless the (persistent)
@@ -531,11 +539,15 @@ registry_has() {
 publish_base_image() {
   local ref=$1 tarball=$2
   shift 2
-  local marker sum
+  local marker sum digest
   marker=$TB/registry-base-data/.source-$(printf '%s' "$ref" | tr '/:' '__')
   sum=$( (sha256sum "$tarball" && printf '%s\n' "$@") | sha256sum | cut -c1-64)
-  if registry_has "$ref" && [[ -f $marker && $(cat "$marker") == "$sum" ]]; then
-    docker image inspect "$ref" >/dev/null 2>&1 || docker pull -q "$ref" >/dev/null
+  digest=$(registry_digest "$ref")
+  if [[ -n $digest && -f $marker && $(cat "$marker") == "$sum" ]]; then
+    # dockerd must hold the very image the registry serves (scans and smoke runs use it).
+    if ! docker image inspect -f '{{join .RepoDigests " "}}' "$ref" 2>/dev/null | grep -qF "${ref%:*}@$digest"; then
+      docker pull -q "$ref" >/dev/null
+    fi
     return 0
   fi
   log "importing $ref"
