@@ -3,7 +3,8 @@ import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ensureBuilder } from './build/builder.js'
-import { build, BuildError, type BuildResult } from './build/index.js'
+import { build, BuildError, exportCache, type BuildResult } from './build/index.js'
+import type { BuildPlan } from './build/args.js'
 import { planCache, type CachePlan } from './build/cache.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
@@ -209,6 +210,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     // build
     const localTag = `ml-docker-local/${path.basename(cfg.context).toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'image'}:${runId}`
     const testTags = meta.images.length && meta.tags.length ? meta.tags : [localTag]
+    let buildPlan: BuildPlan | undefined
     const built = await stage('build', async () => {
       await docker.available()
       if (decision.push && cfg.username) {
@@ -225,8 +227,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       const cache = planCache(cfg.cache, meta.images, decision.push)
       result.cache = cache
       log.info(cache.note)
-      const b = await build(
-        {
+      buildPlan = {
           builder: builder.name,
           context: cfg.context,
           file: cfg.file,
@@ -240,10 +241,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           cacheTo: cache.to,
           iidFile: path.join(reportDir, 'iid'),
           metadataFile: path.join(reportDir, 'build-metadata.json')
-        },
-        cfg.secrets,
-        docker
-      )
+      }
+      const b = await build(buildPlan, cfg.secrets, docker)
       // The daemon's view is the truth for what gets tested and pushed.
       const daemonId = await docker.imageId(testTags[0])
       if (!daemonId) throw new Error(`The built image ${testTags[0]} is not in the local Docker daemon.`)
@@ -313,7 +312,18 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         const p = await push(docker, built.imageId, meta.tags)
         result.push = p
         result.outputs.digest = p.digest
-        return { value: p, detail: `${p.pushed.length} tags, ${p.digest}` }
+        let cacheNote = ''
+        if (buildPlan && buildPlan.cacheTo.length) {
+          // The cache is written only now: a run that failed a gate leaves the registry untouched.
+          try {
+            const s = await exportCache(buildPlan, cfg.secrets, docker)
+            cacheNote = `; cache exported to ${result.cache?.ref} in ${s.toFixed(1)}s`
+          } catch (e) {
+            log.warning(`The image was pushed, but the build cache could not be exported: ${e instanceof Error ? e.message : String(e)}`)
+            cacheNote = '; cache export failed'
+          }
+        }
+        return { value: p, detail: `${p.pushed.length} tags, ${p.digest}${cacheNote}` }
       })
     } else skip('push', decision.reason)
     result.outputs.pushed = result.push ? 'true' : 'false'
@@ -333,6 +343,12 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
   return result
 }
 
+/** Annotations resolve paths against the workspace; files outside it keep their absolute path. */
+function annotationPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file
+}
+
 function firstLine(s: string): string {
   return s.split('\n')[0].slice(0, 300)
 }
@@ -350,7 +366,7 @@ async function emitLint(
       level: levels[f.severity],
       title: f.rule,
       message: f.message,
-      file: path.relative(cwd, f.file) || f.file,
+      file: annotationPath(cwd, f.file),
       line: f.line
     })
   }

@@ -21,22 +21,42 @@ export function secretEnvName(id: string): string {
   return `ML_DOCKER_SECRET_${id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`
 }
 
-/** The argv after `docker`. Pure, so each flag is unit-tested. */
-export function buildArgv(plan: BuildPlan): string[] {
+/** The inputs that decide which steps run, shared by the build and the cache export. */
+function commonArgv(plan: BuildPlan): string[] {
   const argv = ['buildx', 'build', '--builder', plan.builder, '--progress', 'plain']
   argv.push('--file', plan.file)
-  for (const tag of plan.tags) argv.push('--tag', tag)
-  for (const [k, v] of Object.entries(plan.labels)) argv.push('--label', `${k}=${v}`)
   for (const [k, v] of Object.entries(plan.buildArgs)) argv.push('--build-arg', `${k}=${v}`)
   for (const id of plan.secretIds) argv.push('--secret', `id=${id},env=${secretEnvName(id)}`)
   if (plan.target) argv.push('--target', plan.target)
   if (plan.platform) argv.push('--platform', plan.platform)
+  return argv
+}
+
+/**
+ * The argv after `docker`. Pure, so each flag is unit-tested. The build only reads the registry
+ * cache: writing it is a registry write, which waits until every gate passed (`cacheExportArgv`).
+ */
+export function buildArgv(plan: BuildPlan): string[] {
+  const argv = commonArgv(plan)
+  for (const tag of plan.tags) argv.push('--tag', tag)
+  for (const [k, v] of Object.entries(plan.labels)) argv.push('--label', `${k}=${v}`)
   for (const c of plan.cacheFrom) argv.push('--cache-from', c)
-  for (const c of plan.cacheTo) argv.push('--cache-to', c)
   // The image goes into the local daemon: that exact image is smoke-tested, scanned and pushed.
   // Attestations would turn the result into an index the docker exporter cannot load.
   argv.push('--load', '--provenance=false', '--sbom=false')
   argv.push('--iidfile', plan.iidFile, '--metadata-file', plan.metadataFile)
+  argv.push(plan.context)
+  return argv
+}
+
+/**
+ * Re-runs the same build on the same builder (every step is a local cache hit) only to export
+ * the cache to the registry, once the image has passed every gate and been pushed.
+ */
+export function cacheExportArgv(plan: BuildPlan): string[] {
+  const argv = commonArgv(plan)
+  for (const c of plan.cacheTo) argv.push('--cache-to', c)
+  argv.push('--output', 'type=cacheonly', '--provenance=false', '--sbom=false')
   argv.push(plan.context)
   return argv
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
-import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
+import { buildArgv, cacheExportArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
 
 export interface BuildResult {
   imageId: string
@@ -22,11 +22,16 @@ export class BuildError extends Error {
   }
 }
 
+function secretEnv(plan: BuildPlan, secrets: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const id of plan.secretIds) env[secretEnvName(id)] = secrets[id]
+  return env
+}
+
 export async function build(plan: BuildPlan, secrets: Record<string, string>, docker: Docker): Promise<BuildResult> {
   await fs.mkdir(path.dirname(plan.iidFile), { recursive: true })
   await fs.rm(plan.iidFile, { force: true })
-  const env: Record<string, string> = {}
-  for (const id of plan.secretIds) env[secretEnvName(id)] = secrets[id]
+  const env = secretEnv(plan, secrets)
   const started = Date.now()
   const res = await docker.run(buildArgv(plan), { stream: true, env })
   const seconds = (Date.now() - started) / 1000
@@ -38,4 +43,12 @@ export async function build(plan: BuildPlan, secrets: Record<string, string>, do
     throw new BuildError(`The build wrote no usable image id (${imageId || 'empty'})`, res.output)
   }
   return { imageId, cached: cachedSteps(res.output), output: res.output, seconds }
+}
+
+/** Writes the registry cache; returns how long it took. */
+export async function exportCache(plan: BuildPlan, secrets: Record<string, string>, docker: Docker): Promise<number> {
+  const started = Date.now()
+  const res = await docker.run(cacheExportArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
+  if (res.code !== 0) throw new BuildError(`cache export failed (exit ${res.code}): ${lastLines(res.output, 5)}`, res.output)
+  return (Date.now() - started) / 1000
 }

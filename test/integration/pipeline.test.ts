@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import {
+  copyDir,
   describeTestbed,
   expectMaskedEverywhere,
   registryConfigDigest,
@@ -55,7 +56,8 @@ describeTestbed('release on a version tag', (bed) => {
       expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
     }
     expect(run.outputs.pushed).toBe('true')
-    expect(registryTags(bed, repo).sort()).toEqual(['1', '1.2', '1.2.3', 'latest', 'sha-a1b2c3d'].sort())
+    // buildcache: the registry cache, exported after every gate passed and the tags were pushed.
+    expect(registryTags(bed, repo).sort()).toEqual(['1', '1.2', '1.2.3', 'buildcache', 'latest', 'sha-a1b2c3d'].sort())
     expect(run.outputs.version).toBe('1.2.3')
   })
 
@@ -170,4 +172,32 @@ describeTestbed('broken health check', (bed) => {
     expect(registryTags(bed, repo)).toEqual([])
     expect(smokeContainers()).toEqual([])
   }, 600_000)
+})
+
+describeTestbed('lint gate on the seed service', (bed) => {
+  it('fails at lint with each finding annotated on its Dockerfile line, before any login or build', async () => {
+    const ctx = copyDir(path.join(ROOT, 'test', 'fixtures', 'lint', 'seeds', '000'))
+    const repo = uniqueName('acme/seed')
+    const run = await runAction({ ...baseInputs(bed, repo), context: ctx }, tagPush('v1.0.0'))
+    await runPost(run, { ...baseInputs(bed, repo), context: ctx }, tagPush('v1.0.0'))
+    expect(run.code).not.toBe(0)
+    expect(run.summary).toMatch(/\| lint \| ❌ failed/)
+    expect(run.summary).toMatch(/\| build \| ⏭️ skipped/)
+    const annotations = run.output.split('\n').filter((l) => /^::(error|warning|notice) /.test(l))
+    const has = (level: string, rule: string, line: number): boolean =>
+      annotations.some(
+        (a) => a.startsWith(`::${level} `) && a.includes(`title=${rule}`) && new RegExp(`[,\\s]line=${line}(,|::)`).test(a) && /file=[^,]*Dockerfile/.test(a)
+      )
+    // Model files and caches shipped by COPY . . ; Redis inside the app container; root; unpinned apt.
+    expect(has('warning', 'MLD002', 18)).toBe(true)
+    expect(has('warning', 'MLD003', 18)).toBe(true)
+    expect(has('warning', 'MLD019', 5)).toBe(true)
+    expect(has('warning', 'MLD018', 24)).toBe(true)
+    expect(has('warning', 'MLD012', 1)).toBe(true)
+    expect(has('warning', 'DL3008', 5)).toBe(true)
+    expect(has('notice', 'DL3015', 5)).toBe(true)
+    expect(Number(run.outputs['lint-warnings'])).toBeGreaterThanOrEqual(10)
+    expect(run.output).not.toMatch(/docker login|buildx build/)
+    expect(registryTags(bed, repo)).toEqual([])
+  }, 300_000)
 })

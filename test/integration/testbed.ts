@@ -156,14 +156,24 @@ export async function runPost(main: ActionRun, inputs: Record<string, string>, e
   return runAction(inputs, event, { post })
 }
 
-export function spawnCollect(bin: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, input?: string): Promise<{ code: number; output: string }> {
+export function spawnCollect(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  input?: string
+): Promise<{ code: number; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString()
+      stdout += d.toString()
+    })
     child.stderr.on('data', (d: Buffer) => (output += d.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? 1, output }))
+    child.on('close', (code) => resolve({ code: code ?? 1, output, stdout }))
     child.stdin.end(input ?? '')
   })
 }
@@ -200,7 +210,7 @@ export function registryTags(bed: Testbed, repo: string): string[] {
     const out = sh('skopeo', ['list-tags', '--tls-verify=false', '--creds', `${bed.username}:${bed.password}`, `docker://${bed.registry}/${repo}`])
     return (JSON.parse(out) as { Tags: string[] | null }).Tags ?? []
   } catch (e) {
-    if (/name unknown|NAME_UNKNOWN|repository name not known/i.test(String((e as { stderr?: string }).stderr ?? e))) return []
+    if (/name unknown|NAME_UNKNOWN|repository name not known|status code from registry 404/i.test(String((e as { stderr?: string }).stderr ?? e))) return []
     throw e
   }
 }

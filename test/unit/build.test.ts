@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from '../../src/build/args.js'
+import { buildArgv, cacheExportArgv, cachedSteps, secretEnvName, type BuildPlan } from '../../src/build/args.js'
 import { planCache, repositoryOf } from '../../src/build/cache.js'
 
 const plan: BuildPlan = {
@@ -34,11 +34,21 @@ describe('buildArgv', () => {
     expect(pairs('--secret')).toEqual([`id=hf-token,env=${secretEnvName('hf-token')}`])
     expect(secretEnvName('hf-token')).toBe('ML_DOCKER_SECRET_HF_TOKEN')
   })
-  it('passes target, platform and both cache directions', () => {
+  it('passes target and platform, and only reads the cache', () => {
     expect(pairs('--target')).toEqual(['runtime'])
     expect(pairs('--platform')).toEqual(['linux/amd64'])
     expect(pairs('--cache-from')).toEqual(plan.cacheFrom)
-    expect(pairs('--cache-to')).toEqual(plan.cacheTo)
+    expect(argv).not.toContain('--cache-to')
+  })
+  it('exports the cache in a separate, cache-only build of the same inputs', () => {
+    const exp = cacheExportArgv(plan)
+    const expPairs = (flag: string): string[] => exp.flatMap((a, i) => (a === flag ? [exp[i + 1]] : []))
+    expect(expPairs('--cache-to')).toEqual(plan.cacheTo)
+    expect(expPairs('--output')).toEqual(['type=cacheonly'])
+    for (const flag of ['--build-arg', '--secret', '--target', '--platform', '--file']) expect(expPairs(flag)).toEqual(pairs(flag))
+    expect(exp).not.toContain('--load')
+    expect(exp).not.toContain('--tag')
+    expect(exp[exp.length - 1]).toBe('/ctx')
   })
   it('loads the result into the daemon without attestations, and ends with the context', () => {
     expect(argv).toEqual(expect.arrayContaining(['--load', '--provenance=false', '--sbom=false']))
