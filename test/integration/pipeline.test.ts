@@ -10,6 +10,7 @@ import {
   ROOT,
   runAction,
   runPost,
+  serviceInputs,
   smokeContainers,
   uniqueName,
   visibleLog,
@@ -17,21 +18,7 @@ import {
   type Testbed
 } from './testbed.js'
 
-const EXAMPLE = path.join(ROOT, 'examples', 'ml-service')
-
-function baseInputs(bed: Testbed, repo: string): Record<string, string> {
-  return {
-    context: EXAMPLE,
-    images: `${bed.registry}/${repo}`,
-    registry: bed.registry,
-    username: bed.username,
-    password: bed.password,
-    'build-args': `BASE_IMAGE=${bed.pythonImage}`,
-    builder: bed.builder,
-    'trivy-cache-dir': bed.trivyCacheClean,
-    'scan-skip-db-update': 'true'
-  }
-}
+const baseInputs = (bed: Testbed, repo: string): Record<string, string> => serviceInputs(bed, repo)
 
 const tagPush = (tag: string): ActionEvent => ({
   name: 'push',

@@ -1,7 +1,6 @@
 import { beforeAll, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import path from 'node:path'
-import { describeTestbed, registryTags, ROOT, runAction, runPost, uniqueName, type ActionEvent, type ActionRun, type Testbed } from './testbed.js'
+import { describeTestbed, registryTags, runAction, runPost, serviceInputs, uniqueName, type ActionEvent, type ActionRun, type Testbed } from './testbed.js'
 
 const release: ActionEvent = {
   name: 'push',
@@ -9,21 +8,8 @@ const release: ActionEvent = {
   payload: { ref: 'refs/tags/v3.1.0', repository: { default_branch: 'main', name: 'ml-service' } }
 }
 
-function inputs(bed: Testbed, repo: string, extra: Record<string, string>): Record<string, string> {
-  return {
-    context: path.join(ROOT, 'examples', 'ml-service'),
-    images: `${bed.registry}/${repo}`,
-    registry: bed.registry,
-    username: bed.username,
-    password: bed.password,
-    'build-args': `BASE_IMAGE=${bed.pythonImage}`,
-    builder: bed.builder,
-    'trivy-cache-dir': bed.trivyCacheVulnerable,
-    'scan-skip-db-update': 'true',
-    smoke: 'false',
-    ...extra
-  }
-}
+const inputs = (bed: Testbed, repo: string, extra: Record<string, string>): Record<string, string> =>
+  serviceInputs(bed, repo, { 'trivy-cache-dir': bed.trivyCacheVulnerable, smoke: 'false', ...extra })
 
 describeTestbed('scan gate with real Trivy', (bed) => {
   const repo = uniqueName('acme/ml-service-vuln')

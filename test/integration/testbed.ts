@@ -78,6 +78,22 @@ export function describeTestbed(name: string, fn: (bed: Testbed) => void): void 
   })
 }
 
+/** Inputs for running the action on examples/ml-service against the test bed. */
+export function serviceInputs(bed: Testbed, repo: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    context: path.join(ROOT, 'examples', 'ml-service'),
+    images: `${bed.registry}/${repo}`,
+    registry: bed.registry,
+    username: bed.username,
+    password: bed.password,
+    'build-args': `BASE_IMAGE=${bed.pythonImage}`,
+    builder: bed.builder,
+    'trivy-cache-dir': bed.trivyCacheClean,
+    'scan-skip-db-update': 'true',
+    ...extra
+  }
+}
+
 export interface ActionRun {
   code: number
   output: string
