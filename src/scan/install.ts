@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import * as tc from '@actions/tool-cache'
@@ -80,6 +80,7 @@ export async function resolveTrivy(log: Logger, opts: InstallOptions): Promise<s
   const archive = await tc.downloadTool(url)
   const actual = await sha256File(archive)
   if (actual !== expected) {
+    await fs.rm(archive, { force: true })
     throw new Error(`Trivy archive checksum mismatch for ${url}: expected ${expected}, got ${actual}. Refusing to run it.`)
   }
   const dir = await tc.extractTar(archive)
