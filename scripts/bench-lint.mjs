@@ -30,8 +30,12 @@ const files = corpus()
 const { lintSource } = await loadLinter()
 const hadolint = await findHadolint()
 
-// ours: warm up the JIT, then `rounds` full passes; per-file times and per-pass totals
-for (let i = 0; i < 5; i++) for (const f of files) lintSource(f.source, { file: f.name })
+// ours: the first pass is what a single action run pays (cold JIT); then warm up and time
+// `rounds` full passes, per file and per pass
+const coldStart = performance.now()
+for (const f of files) lintSource(f.source, { file: f.name })
+const coldPass = performance.now() - coldStart
+for (let i = 0; i < 20; i++) for (const f of files) lintSource(f.source, { file: f.name })
 const perFile = []
 const passes = []
 const cpuPasses = []
@@ -83,6 +87,7 @@ const result = {
     medianMsPerFile: +median(perFile).toFixed(3),
     p95MsPerFile: +[...perFile].sort((a, b) => a - b)[Math.floor(perFile.length * 0.95)].toFixed(3),
     cpuMs: +oursCpu.toFixed(2),
+    coldPassMs: +coldPass.toFixed(1),
     findingsPerPass: findings / rounds
   },
   hadolint: {
@@ -94,6 +99,8 @@ const result = {
   }
 }
 result.ratio = +(hadolintPass / oursPass).toFixed(1)
+result.medianRatio = +(hadolintPass / oursMedianPass).toFixed(1)
+result.coldRatio = +(hadolintPass / coldPass).toFixed(1)
 result.cpuRatio = +(result.hadolint.cpuMs / Math.max(oursCpu, 0.01)).toFixed(1)
 result.load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
@@ -102,7 +109,8 @@ else {
   console.log(`corpus: ${result.files} Dockerfiles, ${lines} lines (bench/corpus)`)
   console.log(`ml-docker lint (in-process, best of ${rounds} passes; median pass ${result.ours.medianPassMs} ms): ${result.ours.totalMs} ms per pass, ${result.ours.filesPerSecond} files/s, median ${result.ours.medianMsPerFile} ms/file (p95 ${result.ours.p95MsPerFile})`)
   console.log(`${result.hadolint.version}: ${result.hadolint.totalMs} ms for the corpus in one invocation, ${result.hadolint.filesPerSecond} files/s; median ${result.hadolint.medianMsPerFile} ms/file as one process per file`)
-  console.log(`ratio (hadolint total / ours total): wall ${result.ratio}x, CPU ${result.cpuRatio}x (ours ${result.ours.cpuMs} ms, hadolint ${result.hadolint.cpuMs} ms CPU); load average ${result.load}`)
+  console.log(`first (cold) pass in a fresh process: ${result.ours.coldPassMs} ms`)
+  console.log(`ratio (hadolint total / ours total): best pass ${result.ratio}x, median pass ${result.medianRatio}x, cold first pass ${result.coldRatio}x; CPU ${result.cpuRatio}x (ours ${result.ours.cpuMs} ms, hadolint ${result.hadolint.cpuMs} ms CPU); load average ${result.load}`)
   console.log('target: >= 20x and median < 2 ms/file')
 }
 // Wall time on a shared machine swings with other processes; CPU time does not.
