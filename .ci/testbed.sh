@@ -37,6 +37,8 @@ BUILDKITD_SOCK=unix://$RUN_DIR/buildkitd.sock
 PYTHON_IMAGE=$BASE_REGISTRY_ADDR/testbed/python:3.11-bookworm
 BUSYBOX_IMAGE=$BASE_REGISTRY_ADDR/testbed/busybox:1
 SMOKE_IMAGE=ml-docker-testbed/smoke:latest
+# What the docker-container buildx driver runs (moby/buildkit cannot be pulled here).
+BUILDKIT_IMAGE=$BASE_REGISTRY_ADDR/testbed/buildkit:v$BUILDKIT_VERSION
 
 APT_PACKAGES=(docker.io docker-registry busybox-static debootstrap skopeo apache2-utils jq
   uidmap iptables ca-certificates curl)
@@ -568,6 +570,45 @@ publish_base_images() {
     'CMD ["sh"]'
 }
 
+# publish_buildkit_image: a BuildKit image for the docker-container driver, made
+# from the python base image plus the buildkitd/buildctl built here and the host's
+# runc; rebuilt only when one of those changes.
+publish_buildkit_image() {
+  local ctx sum marker digest
+  ctx=$(mktemp -d)
+  cp "$TB/bin/buildkit-$BUILDKIT_VERSION/buildkitd" "$TB/bin/buildkit-$BUILDKIT_VERSION/buildctl" \
+    "$(command -v runc)" "$ctx/"
+  printf 'FROM %s\nCOPY buildkitd buildctl runc /usr/bin/\nVOLUME /var/lib/buildkit\nENTRYPOINT ["buildkitd"]\n' \
+    "$PYTHON_IMAGE" >"$ctx/Dockerfile"
+  sum=$(cd "$ctx" && sha256sum buildkitd buildctl runc Dockerfile | sha256sum | cut -c1-64)
+  marker=$TB/registry-base-data/.source-$(printf '%s' "$BUILDKIT_IMAGE" | tr '/:' '__')
+  digest=$(registry_digest "$BUILDKIT_IMAGE")
+  if [[ -n $digest && -f $marker && $(cat "$marker") == "$sum" ]]; then
+    rm -rf "$ctx"
+    return 0
+  fi
+  log "building $BUILDKIT_IMAGE"
+  DOCKER_BUILDKIT=0 docker build -q -t "$BUILDKIT_IMAGE" "$ctx" >"$LOGS/buildkit-image.log" 2>&1 ||
+    { rm -rf "$ctx"; show_log "$LOGS/buildkit-image.log"; die "building $BUILDKIT_IMAGE failed"; }
+  rm -rf "$ctx"
+  docker push "$BUILDKIT_IMAGE" >"$LOGS/push-base.log" 2>&1 || { show_log "$LOGS/push-base.log"; die "docker push $BUILDKIT_IMAGE failed"; }
+  echo "$sum" >"$marker"
+}
+
+# probe_privileged: buildx's docker-container driver runs BuildKit in a privileged
+# container. Some hosts (a capability missing from the bounding set) cannot start one;
+# the tests of that driver then check its failure path instead, and every run says so.
+PRIVILEGED=true
+probe_privileged() {
+  if docker run --rm --privileged "$BUSYBOX_IMAGE" true >"$LOGS/privileged-probe.log" 2>&1; then
+    PRIVILEGED=true
+  else
+    PRIVILEGED=false
+    log "WARNING: privileged containers cannot start on this host: $(grep -m1 -o 'runc create failed: .*' "$LOGS/privileged-probe.log" || tail -n 1 "$LOGS/privileged-probe.log")"
+    log "WARNING: the docker-container buildx driver is exempt from the end-to-end build test here"
+  fi
+}
+
 # ------------------------------------------------------------------ trivy DBs
 
 # src_package_info SRC: "<binary> <binary version> <source version>" of the one
@@ -652,7 +693,7 @@ write_env() {
     jq -n \
       --arg registry "$REGISTRY_ADDR" --arg username "$REGISTRY_USER" --arg password "$REGISTRY_PASSWORD" \
       --arg baseRegistry "$BASE_REGISTRY_ADDR" --arg pythonImage "$PYTHON_IMAGE" --arg busyboxImage "$BUSYBOX_IMAGE" \
-      --arg smokeImage "$SMOKE_IMAGE" \
+      --arg smokeImage "$SMOKE_IMAGE" --arg buildkitImage "$BUILDKIT_IMAGE" --argjson privileged "$PRIVILEGED" \
       --arg builder "$BUILDER_NAME" --arg sock "$BUILDKITD_SOCK" --arg bkconf "$TB/buildkitd.toml" \
       --arg buildkitd "$TB/bin/buildkitd" --arg buildctl "$TB/bin/buildctl" \
       --arg buildx "$PLUGIN_DIR/docker-buildx" --arg trivy "$TB/bin/trivy" --arg binDir "$TB/bin" \
@@ -668,7 +709,7 @@ write_env() {
       '{
         registry: $registry, username: $username, password: $password,
         baseRegistry: $baseRegistry, pythonImage: $pythonImage, busyboxImage: $busyboxImage,
-        smokeImage: $smokeImage,
+        smokeImage: $smokeImage, buildkitImage: $buildkitImage, privilegedContainers: $privileged,
         builder: $builder, buildkitdSocket: $sock, buildkitdConfig: $bkconf,
         buildkitdBin: $buildkitd, buildctlBin: $buildctl, buildxPlugin: $buildx, trivyBin: $trivy,
         binDir: $binDir, dockerHost: "unix:///var/run/docker.sock",
@@ -731,6 +772,7 @@ cmd_up() {
   wait_go_build buildkit
   wait_go_build buildx
   link_tools
+  publish_buildkit_image
   start_buildkitd
   ensure_builder
   smoke_build
@@ -741,6 +783,7 @@ cmd_up() {
   build_trivy_dbs
   verify_trivy_dbs
 
+  probe_privileged
   write_env
   log "test bed up in $((SECONDS - t0))s"
   cmd_status

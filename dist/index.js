@@ -47688,12 +47688,8 @@ async function ensureBuilder(cfg, docker, runId) {
         return { name: cfg.builder, created: false, driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown' };
     }
     const name = `ml-docker-${runId}`;
-    const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container';
-    const create = ['buildx', 'create', '--name', name, '--driver', driver];
-    if (driver === 'docker-container')
-        create.push('--driver-opt', 'network=host');
-    if (cfg.buildkitEndpoint)
-        create.push(cfg.buildkitEndpoint);
+    const create = createBuilderArgv(cfg, name);
+    const driver = create[create.indexOf('--driver') + 1];
     const res = await docker.run(create);
     if (res.code !== 0) {
         throw new UserError(`Could not create a ${driver} buildx builder: ${lastLines(res.output, 5)}`);
@@ -47705,6 +47701,23 @@ async function ensureBuilder(cfg, docker, runId) {
             (cfg.buildkitEndpoint ? ` (is BuildKit listening on ${cfg.buildkitEndpoint}?)` : ''));
     }
     return { name, created: true, driver };
+}
+/** `docker buildx create ...` for the builder this run owns. Pure; unit-tested. */
+function createBuilderArgv(cfg, name) {
+    const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container';
+    const create = ['buildx', 'create', '--name', name, '--driver', driver];
+    if (driver === 'docker-container') {
+        // Host networking: the builder reaches what the runner reaches (registries on loopback too).
+        create.push('--driver-opt', 'network=host');
+        if (cfg.buildkitImage)
+            create.push('--driver-opt', `image=${cfg.buildkitImage}`);
+        if (cfg.buildkitdConfig)
+            create.push('--buildkitd-config', cfg.buildkitdConfig);
+    }
+    else {
+        create.push(cfg.buildkitEndpoint);
+    }
+    return create;
 }
 async function removeBuilder(docker, name) {
     await docker.run(['buildx', 'rm', name], { quiet: true });
@@ -48015,6 +48028,19 @@ const INPUTS = [
     },
     {
         group: 'Build',
+        name: 'buildkit-image',
+        default: '',
+        description: 'BuildKit image for the builder this run creates (docker-container driver). Empty means ' +
+            'buildx\'s default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable.'
+    },
+    {
+        group: 'Build',
+        name: 'buildkitd-config',
+        default: '',
+        description: 'Path to a buildkitd.toml for the builder this run creates (registry mirrors, insecure registries).'
+    },
+    {
+        group: 'Build',
         name: 'cache',
         default: 'auto',
         description: 'Registry build cache. `auto`: read from `<first image>:buildcache`, and write to it when the ' +
@@ -48302,6 +48328,10 @@ function parseConfig(source, opts = {}) {
         throw new UserError(`Input "trivy-version" must be an exact version such as 0.74.0, got "${get('trivy-version')}" ` +
             '(floating versions like "latest" are refused: a scanner that gates releases must be pinned).');
     }
+    if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) && (get('builder').trim() || get('buildkit-endpoint').trim())) {
+        throw new UserError('Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
+            'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.');
+    }
     const username = get('username').trim();
     if (password && !username) {
         throw new UserError('Input "password" is set but "username" is empty: set both, or neither.');
@@ -48320,6 +48350,8 @@ function parseConfig(source, opts = {}) {
         platforms,
         builder: get('builder').trim(),
         buildkitEndpoint: get('buildkit-endpoint').trim(),
+        buildkitImage: get('buildkit-image').trim(),
+        buildkitdConfig: get('buildkitd-config') ? external_node_path_default().resolve(cwd, get('buildkitd-config')) : '',
         cache: {
             mode: cache,
             ref: cache === 'explicit' ? cacheRaw : '',
@@ -58804,6 +58836,7 @@ async function resolveTrivy(log, opts) {
     const archive = await downloadTool(url);
     const actual = await sha256File(archive);
     if (actual !== expected) {
+        await external_node_fs_namespaceObject.promises.rm(archive, { force: true });
         throw new Error(`Trivy archive checksum mismatch for ${url}: expected ${expected}, got ${actual}. Refusing to run it.`);
     }
     const dir = await extractTar(archive);

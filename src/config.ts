@@ -24,6 +24,8 @@ export interface Config {
   platforms: string[]
   builder: string
   buildkitEndpoint: string
+  buildkitImage: string
+  buildkitdConfig: string
   cache: { mode: CacheMode; ref: string; exportMode: 'max' | 'min' }
   push: PushMode
   registry: string
@@ -184,6 +186,13 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     )
   }
 
+  if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) && (get('builder').trim() || get('buildkit-endpoint').trim())) {
+    throw new UserError(
+      'Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
+        'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.'
+    )
+  }
+
   const username = get('username').trim()
   if (password && !username) {
     throw new UserError('Input "password" is set but "username" is empty: set both, or neither.')
@@ -203,6 +212,8 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     platforms,
     builder: get('builder').trim(),
     buildkitEndpoint: get('buildkit-endpoint').trim(),
+    buildkitImage: get('buildkit-image').trim(),
+    buildkitdConfig: get('buildkitd-config') ? path.resolve(cwd, get('buildkitd-config')) : '',
     cache: {
       mode: cache,
       ref: cache === 'explicit' ? cacheRaw : '',

@@ -117,6 +117,21 @@ export const INPUTS: InputSpec[] = [
   },
   {
     group: 'Build',
+    name: 'buildkit-image',
+    default: '',
+    description:
+      'BuildKit image for the builder this run creates (docker-container driver). Empty means ' +
+      'buildx\'s default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable.'
+  },
+  {
+    group: 'Build',
+    name: 'buildkitd-config',
+    default: '',
+    description:
+      'Path to a buildkitd.toml for the builder this run creates (registry mirrors, insecure registries).'
+  },
+  {
+    group: 'Build',
     name: 'cache',
     default: 'auto',
     description:

@@ -47489,9 +47489,10 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ ensureBuilder),
-/* harmony export */   i: () => (/* binding */ removeBuilder)
+/* harmony export */   Wp: () => (/* binding */ ensureBuilder),
+/* harmony export */   iq: () => (/* binding */ removeBuilder)
 /* harmony export */ });
+/* unused harmony export createBuilderArgv */
 /* harmony import */ var _docker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3871);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
 
@@ -47514,12 +47515,8 @@ async function ensureBuilder(cfg, docker, runId) {
         return { name: cfg.builder, created: false, driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown' };
     }
     const name = `ml-docker-${runId}`;
-    const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container';
-    const create = ['buildx', 'create', '--name', name, '--driver', driver];
-    if (driver === 'docker-container')
-        create.push('--driver-opt', 'network=host');
-    if (cfg.buildkitEndpoint)
-        create.push(cfg.buildkitEndpoint);
+    const create = createBuilderArgv(cfg, name);
+    const driver = create[create.indexOf('--driver') + 1];
     const res = await docker.run(create);
     if (res.code !== 0) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`Could not create a ${driver} buildx builder: ${(0,_docker_js__WEBPACK_IMPORTED_MODULE_0__/* .lastLines */ .w$)(res.output, 5)}`);
@@ -47531,6 +47528,23 @@ async function ensureBuilder(cfg, docker, runId) {
             (cfg.buildkitEndpoint ? ` (is BuildKit listening on ${cfg.buildkitEndpoint}?)` : ''));
     }
     return { name, created: true, driver };
+}
+/** `docker buildx create ...` for the builder this run owns. Pure; unit-tested. */
+function createBuilderArgv(cfg, name) {
+    const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container';
+    const create = ['buildx', 'create', '--name', name, '--driver', driver];
+    if (driver === 'docker-container') {
+        // Host networking: the builder reaches what the runner reaches (registries on loopback too).
+        create.push('--driver-opt', 'network=host');
+        if (cfg.buildkitImage)
+            create.push('--driver-opt', `image=${cfg.buildkitImage}`);
+        if (cfg.buildkitdConfig)
+            create.push('--buildkitd-config', cfg.buildkitdConfig);
+    }
+    else {
+        create.push(cfg.buildkitEndpoint);
+    }
+    return create;
 }
 async function removeBuilder(docker, name) {
     await docker.run(['buildx', 'rm', name], { quiet: true });
@@ -47560,7 +47574,7 @@ async function cleanup(state, log) {
         await (0,_smoke_index_js__WEBPACK_IMPORTED_MODULE_3__/* .removeContainer */ .od)(docker, name).catch((e) => log.warning(`could not remove container ${name}: ${e.message}`));
     }
     if (state.builder) {
-        await (0,_build_builder_js__WEBPACK_IMPORTED_MODULE_1__/* .removeBuilder */ .i)(docker, state.builder).catch((e) => log.warning(`could not remove builder: ${e.message}`));
+        await (0,_build_builder_js__WEBPACK_IMPORTED_MODULE_1__/* .removeBuilder */ .iq)(docker, state.builder).catch((e) => log.warning(`could not remove builder: ${e.message}`));
     }
     if (state.dockerConfig) {
         await (0,_push_login_js__WEBPACK_IMPORTED_MODULE_2__/* .removeDockerConfig */ .nS)(state.dockerConfig).catch((e) => log.warning(`could not remove the temporary Docker config: ${e.message}`));
@@ -47891,6 +47905,10 @@ function parseConfig(source, opts = {}) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`Input "trivy-version" must be an exact version such as 0.74.0, got "${get('trivy-version')}" ` +
             '(floating versions like "latest" are refused: a scanner that gates releases must be pinned).');
     }
+    if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) && (get('builder').trim() || get('buildkit-endpoint').trim())) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y('Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
+            'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.');
+    }
     const username = get('username').trim();
     if (password && !username) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y('Input "password" is set but "username" is empty: set both, or neither.');
@@ -47909,6 +47927,8 @@ function parseConfig(source, opts = {}) {
         platforms,
         builder: get('builder').trim(),
         buildkitEndpoint: get('buildkit-endpoint').trim(),
+        buildkitImage: get('buildkit-image').trim(),
+        buildkitdConfig: get('buildkitd-config') ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, get('buildkitd-config')) : '',
         cache: {
             mode: cache,
             ref: cache === 'explicit' ? cacheRaw : '',
@@ -48222,6 +48242,19 @@ const INPUTS = [
         default: '',
         description: 'Address of a running BuildKit daemon (`unix://...`, `tcp://...`); a `remote` buildx builder is ' +
             'created for it.'
+    },
+    {
+        group: 'Build',
+        name: 'buildkit-image',
+        default: '',
+        description: 'BuildKit image for the builder this run creates (docker-container driver). Empty means ' +
+            'buildx\'s default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable.'
+    },
+    {
+        group: 'Build',
+        name: 'buildkitd-config',
+        default: '',
+        description: 'Path to a buildkitd.toml for the builder this run creates (registry mirrors, insecure registries).'
     },
     {
         group: 'Build',
@@ -59026,6 +59059,7 @@ async function resolveTrivy(log, opts) {
     const archive = await downloadTool(url);
     const actual = await sha256File(archive);
     if (actual !== expected) {
+        await external_node_fs_.promises.rm(archive, { force: true });
         throw new Error(`Trivy archive checksum mismatch for ${url}: expected ${expected}, got ${actual}. Refusing to run it.`);
     }
     const dir = await extractTar(archive);
@@ -59254,7 +59288,7 @@ async function runPipeline(cfg, deps) {
                 docker.env.dockerConfig = cleanup.dockerConfig;
                 await (0,login/* login */.iD)(docker, cfg.registry, cfg.username, cfg.password);
             }
-            const builder = await (0,build_builder/* ensureBuilder */.W)(cfg, docker, runId);
+            const builder = await (0,build_builder/* ensureBuilder */.Wp)(cfg, docker, runId);
             if (builder.created) {
                 cleanup.builder = builder.name;
                 save();

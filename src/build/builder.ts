@@ -30,10 +30,8 @@ export async function ensureBuilder(cfg: Config, docker: Docker, runId: string):
     return { name: cfg.builder, created: false, driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown' }
   }
   const name = `ml-docker-${runId}`
-  const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container'
-  const create = ['buildx', 'create', '--name', name, '--driver', driver]
-  if (driver === 'docker-container') create.push('--driver-opt', 'network=host')
-  if (cfg.buildkitEndpoint) create.push(cfg.buildkitEndpoint)
+  const create = createBuilderArgv(cfg, name)
+  const driver = create[create.indexOf('--driver') + 1]
   const res = await docker.run(create)
   if (res.code !== 0) {
     throw new UserError(`Could not create a ${driver} buildx builder: ${lastLines(res.output, 5)}`)
@@ -47,6 +45,24 @@ export async function ensureBuilder(cfg: Config, docker: Docker, runId: string):
     )
   }
   return { name, created: true, driver }
+}
+
+/** `docker buildx create ...` for the builder this run owns. Pure; unit-tested. */
+export function createBuilderArgv(
+  cfg: Pick<Config, 'buildkitEndpoint' | 'buildkitImage' | 'buildkitdConfig'>,
+  name: string
+): string[] {
+  const driver = cfg.buildkitEndpoint ? 'remote' : 'docker-container'
+  const create = ['buildx', 'create', '--name', name, '--driver', driver]
+  if (driver === 'docker-container') {
+    // Host networking: the builder reaches what the runner reaches (registries on loopback too).
+    create.push('--driver-opt', 'network=host')
+    if (cfg.buildkitImage) create.push('--driver-opt', `image=${cfg.buildkitImage}`)
+    if (cfg.buildkitdConfig) create.push('--buildkitd-config', cfg.buildkitdConfig)
+  } else {
+    create.push(cfg.buildkitEndpoint)
+  }
+  return create
 }
 
 export async function removeBuilder(docker: Docker, name: string): Promise<void> {

@@ -11,6 +11,7 @@ import {
   runAction,
   runPost,
   serviceInputs,
+  sh,
   smokeContainers,
   uniqueName,
   visibleLog,
@@ -187,4 +188,49 @@ describeTestbed('lint gate on the seed service', (bed) => {
     expect(run.output).not.toMatch(/docker login|buildx build/)
     expect(registryTags(bed, repo)).toEqual([])
   }, 300_000)
+})
+
+describeTestbed('default builder (docker-container driver)', (bed) => {
+  const pr: ActionEvent = {
+    name: 'pull_request',
+    ref: 'refs/pull/9/merge',
+    payload: { number: 9, pull_request: { number: 9, head: { ref: 'f', sha: 'e'.repeat(40) }, base: { ref: 'main' } } }
+  }
+  const inputs = (repo: string): Record<string, string> =>
+    serviceInputs(bed, repo, { builder: '', 'buildkit-image': bed.buildkitImage, 'buildkitd-config': bed.buildkitdConfig })
+  const builderContainers = (name: string): string[] =>
+    sh('docker', ['ps', '-a', '--format', '{{.Names}}'])
+      .split('\n')
+      .filter((n) => n.startsWith(`buildx_buildkit_${name}`))
+
+  if (bed.privilegedContainers) {
+    it('creates its own BuildKit container for the run, builds, tests and scans with it, and the post step removes it', async () => {
+      const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr)
+      const cleanup = JSON.parse(run.state.cleanup ?? '{}') as { builder?: string }
+      const during = builderContainers(cleanup.builder ?? '?')
+      await runPost(run, inputs('unused'), pr)
+      if (run.code !== 0) console.log(run.output)
+      expect(run.code).toBe(0)
+      expect(run.output).toMatch(/buildx create --name ml-docker-\S+ --driver docker-container --driver-opt network=host/)
+      expect(during).toEqual([`buildx_buildkit_${cleanup.builder}0`])
+      for (const stage of ['build', 'smoke', 'scan']) expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
+      expect(sh('docker', ['buildx', 'ls'])).not.toContain(cleanup.builder)
+      expect(builderContainers(cleanup.builder!)).toEqual([])
+    }, 600_000)
+  } else {
+    it('EXEMPT here (no privileged containers): fails at build with docker\'s reason and leaves no builder behind', async () => {
+      console.warn(
+        'WARNING: privileged containers cannot start on this host, so the docker-container driver cannot run; ' +
+          'checking its failure path instead of an end-to-end build.'
+      )
+      const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr)
+      await runPost(run, inputs('unused'), pr)
+      expect(run.code).not.toBe(0)
+      expect(run.output).toMatch(/buildx create --name (ml-docker-\S+) --driver docker-container --driver-opt network=host --driver-opt image=/)
+      expect(run.summary).toMatch(/\| build \| ❌ failed \| [\d.]+s \| The docker-container builder did not start: .*operation not permitted/)
+      const name = /buildx create --name (ml-docker-\S+)/.exec(run.output)![1]
+      expect(sh('docker', ['buildx', 'ls'])).not.toContain(name)
+      expect(builderContainers(name)).toEqual([])
+    }, 300_000)
+  }
 })

@@ -13,6 +13,9 @@ export interface Testbed {
   baseRegistry: string
   pythonImage: string
   busyboxImage: string
+  buildkitImage: string
+  buildkitdConfig: string
+  privilegedContainers: boolean
   builder: string
   buildkitdSocket: string
   buildkitdBin: string

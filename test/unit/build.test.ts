@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { buildArgv, cacheExportArgv, cachedSteps, secretEnvName, type BuildPlan } from '../../src/build/args.js'
+import { createBuilderArgv } from '../../src/build/builder.js'
 import { planCache, repositoryOf } from '../../src/build/cache.js'
 
 const plan: BuildPlan = {
@@ -100,5 +101,21 @@ describe('planCache', () => {
     expect(repositoryOf('127.0.0.1:5000/a/b:1.2')).toBe('127.0.0.1:5000/a/b')
     expect(repositoryOf('127.0.0.1:5000/a/b')).toBe('127.0.0.1:5000/a/b')
     expect(repositoryOf('a/b@sha256:abc')).toBe('a/b')
+  })
+})
+
+describe('createBuilderArgv', () => {
+  it('creates a host-networked docker-container builder by default', () => {
+    expect(createBuilderArgv({ buildkitEndpoint: '', buildkitImage: '', buildkitdConfig: '' }, 'ml-docker-1')).toEqual([
+      'buildx', 'create', '--name', 'ml-docker-1', '--driver', 'docker-container', '--driver-opt', 'network=host'
+    ])
+  })
+  it('passes a BuildKit image and daemon config to the docker-container driver', () => {
+    const argv = createBuilderArgv({ buildkitEndpoint: '', buildkitImage: 'mirror/buildkit:v0.32.2', buildkitdConfig: '/w/bk.toml' }, 'b')
+    expect(argv).toEqual(expect.arrayContaining(['--driver-opt', 'image=mirror/buildkit:v0.32.2', '--buildkitd-config', '/w/bk.toml']))
+  })
+  it('points a remote builder at the endpoint', () => {
+    const argv = createBuilderArgv({ buildkitEndpoint: 'tcp://10.0.0.5:1234', buildkitImage: '', buildkitdConfig: '' }, 'b')
+    expect(argv.slice(4)).toEqual(['--driver', 'remote', 'tcp://10.0.0.5:1234'])
   })
 })

@@ -99,3 +99,11 @@ describe('input sources', () => {
     expect(parseKeyValues('x', 'K=v=w')).toEqual({ K: 'v=w' })
   })
 })
+
+describe('builder inputs', () => {
+  it('refuses builder-creation options together with an existing builder or endpoint', () => {
+    expect(() => parseConfig(from({ 'buildkit-image': 'm/bk:1', builder: 'mine' }))).toThrow(/cannot\s+apply to an existing/)
+    expect(() => parseConfig(from({ 'buildkitd-config': 'bk.toml', 'buildkit-endpoint': 'tcp://x:1' }))).toThrow(/Remove one/)
+    expect(parseConfig(from({ 'buildkitd-config': 'bk.toml' }), { cwd: '/w' }).buildkitdConfig).toBe('/w/bk.toml')
+  })
+})
