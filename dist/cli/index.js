@@ -59260,22 +59260,22 @@ async function runPipeline(cfg, deps) {
             });
             for (const t of m.tags)
                 log.info(t);
+            if (result.pushDecision.push) {
+                // Everything that could stop a release is checked before the first side effect.
+                if (m.tags.length === 0 || m.images.length === 0) {
+                    throw new errors/* UserError */.y(m.images.length === 0
+                        ? 'This run would push, but no image name is set. Set "images" (for example acme/predictor).'
+                        : 'This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
+                            '(for example type=ref,event=branch), or set push: false.');
+                }
+                checkImagesMatchRegistry(m.images, cfg.registry);
+                if (!cfg.username) {
+                    log.warning('No username/password given: pushing with the credentials already in the Docker client configuration.');
+                }
+            }
             return { value: m, detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${result.pushDecision.reason}` };
         });
         const decision = result.pushDecision;
-        if (decision.push) {
-            // Everything that could stop a release is checked before the first side effect.
-            if (meta.tags.length === 0 || meta.images.length === 0) {
-                throw new errors/* UserError */.y(meta.images.length === 0
-                    ? 'This run would push, but no image name is set. Set "images" (for example acme/predictor).'
-                    : 'This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
-                        '(for example type=ref,event=branch), or set push: false.');
-            }
-            checkImagesMatchRegistry(meta.images, cfg.registry);
-            if (!cfg.username) {
-                log.warning('No username/password given: pushing with the credentials already in the Docker client configuration.');
-            }
-        }
         // build
         const localTag = `ml-docker-local/${external_node_path_default().basename(cfg.context).toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'image'}:${runId}`;
         const testTags = meta.images.length && meta.tags.length ? meta.tags : [localTag];
