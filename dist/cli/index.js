@@ -51502,16 +51502,23 @@ const PIP_VALUE_FLAGS = new Set([
     '--implementation', '--abi', '--trusted-host', '--proxy', '--upgrade-strategy', '--progress-bar', '--root-user-action',
     '--no-binary', '--only-binary', '-b', '--build', '--index-strategy', '--python-platform'
 ]);
-const pipCache = new WeakMap();
-/** `pip install` arguments sorted into packages, requirement/constraint files, editables, index URLs. */
-function parsePipInstall(cmd) {
-    let hit = pipCache.get(cmd);
-    if (hit === undefined) {
-        hit = computePipInstall(cmd) ?? null;
-        pipCache.set(cmd, hit);
-    }
-    return hit ?? undefined;
+/**
+ * Memoizes a derived fact per parsed object: several rules ask the same question of one
+ * Dockerfile, and each answer (even "none") is computed once.
+ */
+function memoized(compute) {
+    const cache = new WeakMap();
+    return (key) => {
+        let hit = cache.get(key);
+        if (hit === undefined) {
+            hit = compute(key) ?? null;
+            cache.set(key, hit);
+        }
+        return hit ?? undefined;
+    };
 }
+/** `pip install` arguments sorted into packages, requirement/constraint files, editables, index URLs. */
+const parsePipInstall = memoized((cmd) => computePipInstall(cmd));
 function computePipInstall(cmd) {
     const rest = pipInstallArgs(cmd);
     if (!rest)
@@ -51706,16 +51713,8 @@ function formCommands(instr) {
     }
     return { script: words.join(' '), viaShell: false, words };
 }
-const effectiveCache = new WeakMap();
 /** The command the final image runs: ENTRYPOINT (+ CMD for exec forms) of the lineage. */
-function effectiveCommand(stage) {
-    let hit = effectiveCache.get(stage);
-    if (hit === undefined) {
-        hit = computeEffectiveCommand(stage) ?? null;
-        effectiveCache.set(stage, hit);
-    }
-    return hit ?? undefined;
-}
+const effectiveCommand = memoized((stage) => computeEffectiveCommand(stage));
 function computeEffectiveCommand(stage) {
     const instrs = lineageInstructions(stage);
     const entry = [...instrs].reverse().find((i) => i.keyword === 'ENTRYPOINT');

@@ -339,17 +339,26 @@ export interface PipInstall {
   indexUrls: string[]
 }
 
-const pipCache = new WeakMap<SimpleCommand, PipInstall | null>()
+/**
+ * Memoizes a derived fact per parsed object: several rules ask the same question of one
+ * Dockerfile, and each answer (even "none") is computed once.
+ */
+function memoized<K extends object, V>(compute: (key: K) => V | undefined): (key: K) => V | undefined {
+  const cache = new WeakMap<K, V | null>()
+  return (key) => {
+    let hit = cache.get(key)
+    if (hit === undefined) {
+      hit = compute(key) ?? null
+      cache.set(key, hit)
+    }
+    return hit ?? undefined
+  }
+}
 
 /** `pip install` arguments sorted into packages, requirement/constraint files, editables, index URLs. */
-export function parsePipInstall(cmd: SimpleCommand): PipInstall | undefined {
-  let hit = pipCache.get(cmd)
-  if (hit === undefined) {
-    hit = computePipInstall(cmd) ?? null
-    pipCache.set(cmd, hit)
-  }
-  return hit ?? undefined
-}
+export const parsePipInstall: (cmd: SimpleCommand) => PipInstall | undefined = memoized((cmd: SimpleCommand) =>
+  computePipInstall(cmd)
+)
 
 function computePipInstall(cmd: SimpleCommand): PipInstall | undefined {
   const rest = pipInstallArgs(cmd)
@@ -540,17 +549,10 @@ function formCommands(instr: Instr): { script: string; viaShell: boolean; words:
   return { script: words.join(' '), viaShell: false, words }
 }
 
-const effectiveCache = new WeakMap<Stage, EffectiveCommand | null>()
-
 /** The command the final image runs: ENTRYPOINT (+ CMD for exec forms) of the lineage. */
-export function effectiveCommand(stage: Stage): EffectiveCommand | undefined {
-  let hit = effectiveCache.get(stage)
-  if (hit === undefined) {
-    hit = computeEffectiveCommand(stage) ?? null
-    effectiveCache.set(stage, hit)
-  }
-  return hit ?? undefined
-}
+export const effectiveCommand: (stage: Stage) => EffectiveCommand | undefined = memoized((stage: Stage) =>
+  computeEffectiveCommand(stage)
+)
 
 function computeEffectiveCommand(stage: Stage): EffectiveCommand | undefined {
   const instrs = lineageInstructions(stage)
