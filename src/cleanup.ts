@@ -9,10 +9,14 @@ import { removeContainer } from './smoke/index.js'
 export async function cleanup(state: CleanupState, log: Logger): Promise<void> {
   const docker = new Docker(log)
   for (const name of state.containers) {
-    await removeContainer(docker, name).catch((e: Error) => log.warning(`could not remove container ${name}: ${e.message}`))
+    await removeContainer(docker, name).catch((e: Error) =>
+      log.warning(`could not remove container ${name}: ${e.message}`)
+    )
   }
   if (state.builder) {
-    await removeBuilder(docker, state.builder).catch((e: Error) => log.warning(`could not remove builder: ${e.message}`))
+    await removeBuilder(docker, state.builder).catch((e: Error) =>
+      log.warning(`could not remove builder: ${e.message}`)
+    )
   }
   if (state.dockerConfig) {
     await removeDockerConfig(state.dockerConfig).catch((e: Error) =>

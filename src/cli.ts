@@ -29,7 +29,9 @@ workflow step can be replayed locally. Outside GitHub Actions the git context is
 
 Run "ml-docker <command> --help" for a command's own options.`
 
-const BOOLEAN_INPUTS = new Set(INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name))
+const BOOLEAN_INPUTS = new Set(
+  INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name)
+)
 const KNOWN = new Set(INPUTS.map((i) => i.name))
 
 export interface ParsedRunArgs {
@@ -44,7 +46,8 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
   const values: Record<string, string> = {}
   const out: ParsedRunArgs = { values, passwordStdin: false, verbose: false, help: false }
   const add = (name: string, value: string): void => {
-    values[name] = values[name] !== undefined && !BOOLEAN_INPUTS.has(name) ? `${values[name]}\n${value}` : value
+    values[name] =
+      values[name] !== undefined && !BOOLEAN_INPUTS.has(name) ? `${values[name]}\n${value}` : value
   }
   const positional: string[] = []
   for (let i = 0; i < argv.length; i++) {
@@ -68,14 +71,21 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     const eq = arg.indexOf('=')
     let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2)
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined
-    if (value === undefined && name.startsWith('no-') && (BOOLEAN_INPUTS.has(name.slice(3)) || name === 'no-push')) {
+    if (
+      value === undefined &&
+      name.startsWith('no-') &&
+      (BOOLEAN_INPUTS.has(name.slice(3)) || name === 'no-push')
+    ) {
       name = name.slice(3)
       value = 'false'
     }
     if (name === 'password') {
-      throw new UserError('Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.')
+      throw new UserError(
+        'Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.'
+      )
     }
-    if (!KNOWN.has(name)) throw new UserError(`Unknown option --${name}. Run "ml-docker run --help" for the list.`)
+    if (!KNOWN.has(name))
+      throw new UserError(`Unknown option --${name}. Run "ml-docker run --help" for the list.`)
     if (value === undefined) {
       if (BOOLEAN_INPUTS.has(name) || name === 'push') value = 'true'
       else {
@@ -85,20 +95,27 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     }
     add(name, value)
   }
-  if (positional.length > 1) throw new UserError(`run takes one CONTEXT directory, got: ${positional.join(' ')}`)
+  if (positional.length > 1)
+    throw new UserError(`run takes one CONTEXT directory, got: ${positional.join(' ')}`)
   if (positional.length === 1 && values.context === undefined) values.context = positional[0]
   return out
 }
 
 function runHelp(): string {
-  const lines = ['Usage: ml-docker run [CONTEXT] [options]', '', 'Options (defaults as in action.yml):']
+  const lines = [
+    'Usage: ml-docker run [CONTEXT] [options]',
+    '',
+    'Options (defaults as in action.yml):'
+  ]
   for (const i of INPUTS) {
     if (i.name === 'password') {
       lines.push('  --password-stdin            read the registry password from standard input')
       continue
     }
     const def = i.cliDefault ?? i.default
-    lines.push(`  --${i.name.padEnd(26)}${i.description.split('. ')[0].replace(/\.$/, '')}${def && !def.includes('\n') ? ` [${def}]` : ''}`)
+    lines.push(
+      `  --${i.name.padEnd(26)}${i.description.split('. ')[0].replace(/\.$/, '')}${def && !def.includes('\n') ? ` [${def}]` : ''}`
+    )
   }
   lines.push('  --verbose                   print debug output')
   return lines.join('\n')
@@ -107,10 +124,16 @@ function runHelp(): string {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
-export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<number> {
   const args = parseRunArgs(argv)
   if (args.help) {
     io.stdout(runHelp())
@@ -131,7 +154,12 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv 
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   try {
-    const result = await runPipeline(cfg, { log, env, cwd: process.cwd(), saveCleanup: (s) => (state = s) })
+    const result = await runPipeline(cfg, {
+      log,
+      env,
+      cwd: process.cwd(),
+      saveCleanup: (s) => (state = s)
+    })
     state = result.cleanup
     io.stdout(log.redact(summaryText(result)))
     return result.ok ? 0 : 1
@@ -142,7 +170,11 @@ export async function runCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv 
   }
 }
 
-export async function cli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function cli(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<number> {
   const [command, ...rest] = argv
   try {
     switch (command) {
@@ -172,7 +204,10 @@ export async function cli(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
   }
 }
 
-const io: Io = { stdout: (s) => process.stdout.write(s + '\n'), stderr: (s) => process.stderr.write(s + '\n') }
+const io: Io = {
+  stdout: (s) => process.stdout.write(s + '\n'),
+  stderr: (s) => process.stderr.write(s + '\n')
+}
 // Only when executed, not when imported by tests.
 if (process.argv[1] && /(?:cli\.[jt]s|cli[\\/]index\.js|ml-docker)$/.test(process.argv[1])) {
   process.exitCode = await cli(process.argv.slice(2), io)

@@ -186,7 +186,10 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     )
   }
 
-  if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) && (get('builder').trim() || get('buildkit-endpoint').trim())) {
+  if (
+    (get('buildkit-image').trim() || get('buildkitd-config').trim()) &&
+    (get('builder').trim() || get('buildkit-endpoint').trim())
+  ) {
     throw new UserError(
       'Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
         'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.'

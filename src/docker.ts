@@ -42,9 +42,9 @@ export class Docker {
   }
 
   async available(): Promise<void> {
-    const res = await this.run(['version', '--format', '{{.Server.Version}}'], { quiet: true }).catch(
-      (e: Error) => ({ code: 127, output: e.message }) as RunResult
-    )
+    const res = await this.run(['version', '--format', '{{.Server.Version}}'], {
+      quiet: true
+    }).catch((e: Error) => ({ code: 127, output: e.message }) as RunResult)
     if (res.code !== 0) {
       throw new UserError(
         `The Docker daemon is not reachable: ${lastLines(res.output, 3)}. Start dockerd (or set DOCKER_HOST).`

@@ -26,14 +26,21 @@ export interface RunResult {
 
 /** Quotes an argv for display only. */
 export function displayCommand(bin: string, args: string[]): string {
-  return [bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
+  return [bin, ...args]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(' ')
 }
 
 /**
  * Runs a program without a shell. Output is captured, and optionally streamed line by line
  * through the logger, so secret redaction applies to everything a tool prints.
  */
-export function run(log: Logger, bin: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export function run(
+  log: Logger,
+  bin: string,
+  args: string[],
+  opts: RunOptions = {}
+): Promise<RunResult> {
   if (!opts.quiet) log.info(`$ ${displayCommand(bin, args)}`)
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {

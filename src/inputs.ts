@@ -50,13 +50,14 @@ export const INPUTS: InputSpec[] = [
     description:
       'Tag rules in docker/metadata-action syntax, one per line. The default gives `1.2.3`, `1.2`, `1` ' +
       '(and `latest`) on a `v1.2.3` tag, the branch name on branch pushes, `pr-N` on pull requests and ' +
-      '`sha-<short>` always. An explicit empty value means metadata-action\'s own default rule set.'
+      "`sha-<short>` always. An explicit empty value means metadata-action's own default rule set."
   },
   {
     group: 'Image',
     name: 'flavor',
     default: '',
-    description: 'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax).'
+    description:
+      'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax).'
   },
   {
     group: 'Image',
@@ -96,7 +97,7 @@ export const INPUTS: InputSpec[] = [
     name: 'platforms',
     default: '',
     description:
-      'Target platform (for example `linux/amd64`). Empty means the builder\'s own platform. ' +
+      "Target platform (for example `linux/amd64`). Empty means the builder's own platform. " +
       'The tested image must run on this machine, so only one platform is accepted.'
   },
   {
@@ -121,7 +122,7 @@ export const INPUTS: InputSpec[] = [
     default: '',
     description:
       'BuildKit image for the builder this run creates (docker-container driver). Empty means ' +
-      'buildx\'s default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable.'
+      "buildx's default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable."
   },
   {
     group: 'Build',
@@ -170,7 +171,8 @@ export const INPUTS: InputSpec[] = [
     group: 'Registry',
     name: 'password',
     default: '',
-    description: 'Registry password or access token. Masked; passed to docker with --password-stdin.'
+    description:
+      'Registry password or access token. Masked; passed to docker with --password-stdin.'
   },
   // Lint
   {
@@ -191,7 +193,7 @@ export const INPUTS: InputSpec[] = [
     group: 'Lint',
     name: 'lint-config',
     default: '',
-    description: 'Path to a `.hadolint.yaml`. Empty means hadolint\'s own discovery.'
+    description: "Path to a `.hadolint.yaml`. Empty means hadolint's own discovery."
   },
   {
     group: 'Lint',
@@ -230,7 +232,8 @@ export const INPUTS: InputSpec[] = [
     group: 'Scan',
     name: 'scan-severity',
     default: 'CRITICAL,HIGH',
-    description: 'Vulnerability and secret severities that fail the run (`UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL`).'
+    description:
+      'Vulnerability and secret severities that fail the run (`UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL`).'
   },
   {
     group: 'Scan',
@@ -250,19 +253,21 @@ export const INPUTS: InputSpec[] = [
     group: 'Scan',
     name: 'trivy-cache-dir',
     default: '',
-    description: 'Trivy cache directory (vulnerability DB). Empty means Trivy\'s default.'
+    description: "Trivy cache directory (vulnerability DB). Empty means Trivy's default."
   },
   {
     group: 'Scan',
     name: 'trivy-db-repository',
     default: '',
-    description: 'OCI repositories of the vulnerability DB, comma separated. Empty means Trivy\'s default.'
+    description:
+      "OCI repositories of the vulnerability DB, comma separated. Empty means Trivy's default."
   },
   {
     group: 'Scan',
     name: 'scan-skip-db-update',
     default: 'false',
-    description: 'Use the DB already in `trivy-cache-dir` without downloading (for offline or pre-seeded caches).'
+    description:
+      'Use the DB already in `trivy-cache-dir` without downloading (for offline or pre-seeded caches).'
   },
   // General
   {
@@ -270,7 +275,8 @@ export const INPUTS: InputSpec[] = [
     name: 'github-token',
     default: '${{ github.token }}',
     cliDefault: '',
-    description: 'Token used only when the event payload lacks repository data (labels, default branch).'
+    description:
+      'Token used only when the event payload lacks repository data (labels, default branch).'
   },
   {
     group: 'General',

@@ -11,7 +11,12 @@ import { Docker } from './docker.js'
 import { isUserError, UserError } from './errors.js'
 import { lint, toSarif, type LintReport } from './lint/index.js'
 import type { Logger } from './log.js'
-import { computeMeta, contextFromEnvironment, type GitContext, type MetaResult } from './meta/index.js'
+import {
+  computeMeta,
+  contextFromEnvironment,
+  type GitContext,
+  type MetaResult
+} from './meta/index.js'
 import { checkImagesMatchRegistry, decidePush, isDockerHub, type PushDecision } from './policy.js'
 import { createDockerConfig, login } from './push/login.js'
 import { push, type PushResult } from './push/index.js'
@@ -85,7 +90,11 @@ export function defaultImages(cfg: Config, env: NodeJS.ProcessEnv): string {
   return isDockerHub(cfg.registry) ? repo : `${cfg.registry.replace(/\/+$/, '')}/${repo}`
 }
 
-function lintSeverityCounts(report: LintReport): { errors: number; warnings: number; notices: number } {
+function lintSeverityCounts(report: LintReport): {
+  errors: number
+  warnings: number
+  notices: number
+} {
   return {
     errors: report.counts.error,
     warnings: report.counts.warning,
@@ -109,7 +118,10 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
   const docker = new Docker(log)
   await fs.mkdir(reportDir, { recursive: true })
 
-  const stage = async <T>(name: StageName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
+  const stage = async <T>(
+    name: StageName,
+    fn: () => Promise<{ value: T; detail: string }>
+  ): Promise<T> => {
     const started = Date.now()
     return log.group(`${name}`, async () => {
       try {
@@ -133,7 +145,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
 
   try {
     if (!existsSync(cfg.file)) {
-      throw new UserError(`Dockerfile not found: ${cfg.file}. Set "file" (or "context") to where it is.`)
+      throw new UserError(
+        `Dockerfile not found: ${cfg.file}. Set "file" (or "context") to where it is.`
+      )
     }
 
     // lint
@@ -152,7 +166,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         await emitLint(r, log, reportDir, result.outputs, deps.cwd ?? process.cwd())
         const c = lintSeverityCounts(r)
         const detail = `${c.errors} errors, ${c.warnings} warnings, ${c.notices} notices (threshold ${cfg.lint.threshold})`
-        if (r.failed) throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`)
+        if (r.failed)
+          throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`)
         return { value: r, detail }
       })
       log.debug(`lint checked ${report.files.length} file(s)`)
@@ -160,7 +175,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
 
     // meta
     const meta = await stage('meta', async () => {
-      const ctx = deps.context ?? (await contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }))
+      const ctx =
+        deps.context ??
+        (await contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }))
       const m = computeMeta(
         {
           images: defaultImages(cfg, env),
@@ -199,15 +216,25 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         }
         checkImagesMatchRegistry(m.images, cfg.registry)
         if (!cfg.username) {
-          log.warning('No username/password given: pushing with the credentials already in the Docker client configuration.')
+          log.warning(
+            'No username/password given: pushing with the credentials already in the Docker client configuration.'
+          )
         }
       }
-      return { value: m, detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${result.pushDecision.reason}` }
+      return {
+        value: m,
+        detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${result.pushDecision.reason}`
+      }
     })
     const decision = result.pushDecision!
 
     // build
-    const localTag = `ml-docker-local/${path.basename(cfg.context).toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'image'}:${runId}`
+    const localTag = `ml-docker-local/${
+      path
+        .basename(cfg.context)
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]/g, '-') || 'image'
+    }:${runId}`
     const testTags = meta.images.length && meta.tags.length ? meta.tags : [localTag]
     let buildPlan: BuildPlan | undefined
     const built = await stage('build', async () => {
@@ -227,24 +254,25 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       result.cache = cache
       log.info(cache.note)
       buildPlan = {
-          builder: builder.name,
-          context: cfg.context,
-          file: cfg.file,
-          tags: testTags,
-          labels: meta.labels,
-          buildArgs: cfg.buildArgs,
-          secretIds: Object.keys(cfg.secrets),
-          target: cfg.target,
-          platform: cfg.platforms[0] ?? '',
-          cacheFrom: cache.from,
-          cacheTo: cache.to,
-          iidFile: path.join(reportDir, 'iid'),
-          metadataFile: path.join(reportDir, 'build-metadata.json')
+        builder: builder.name,
+        context: cfg.context,
+        file: cfg.file,
+        tags: testTags,
+        labels: meta.labels,
+        buildArgs: cfg.buildArgs,
+        secretIds: Object.keys(cfg.secrets),
+        target: cfg.target,
+        platform: cfg.platforms[0] ?? '',
+        cacheFrom: cache.from,
+        cacheTo: cache.to,
+        iidFile: path.join(reportDir, 'iid'),
+        metadataFile: path.join(reportDir, 'build-metadata.json')
       }
       const b = await build(buildPlan, cfg.secrets, docker)
       // The daemon's view is the truth for what gets tested and pushed.
       const daemonId = await docker.imageId(testTags[0])
-      if (!daemonId) throw new Error(`The built image ${testTags[0]} is not in the local Docker daemon.`)
+      if (!daemonId)
+        throw new Error(`The built image ${testTags[0]} is not in the local Docker daemon.`)
       b.imageId = daemonId
       result.build = b
       result.outputs.imageid = b.imageId
@@ -299,7 +327,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           for (const f of s.failing.slice(0, 20)) {
             log.annotate({ level: 'error', title: `scan: ${f.id}`, message: describeFinding(f) })
           }
-          throw new GateFailed(`the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`)
+          throw new GateFailed(
+            `the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`
+          )
         }
         return { value: s, detail }
       })
@@ -318,7 +348,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
             const s = await exportCache(buildPlan, cfg.secrets, docker)
             cacheNote = `; cache exported to ${result.cache?.ref} in ${s.toFixed(1)}s`
           } catch (e) {
-            log.warning(`The image was pushed, but the build cache could not be exported: ${e instanceof Error ? e.message : String(e)}`)
+            log.warning(
+              `The image was pushed, but the build cache could not be exported: ${e instanceof Error ? e.message : String(e)}`
+            )
             cacheNote = '; cache export failed'
           }
         }
@@ -331,11 +363,18 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     result.ok = false
     result.outputs.pushed = result.push ? 'true' : 'false'
     result.error = e instanceof Error ? e.message : String(e)
-    if (!(e instanceof GateFailed) && !isUserError(e) && !(e instanceof BuildError) && e instanceof Error && e.stack) {
+    if (
+      !(e instanceof GateFailed) &&
+      !isUserError(e) &&
+      !(e instanceof BuildError) &&
+      e instanceof Error &&
+      e.stack
+    ) {
       log.debug(e.stack)
     }
     for (const name of STAGES) {
-      if (!result.stages.some((s) => s.name === name)) skip(name, `not run: ${result.failedStage ?? 'setup'} failed`)
+      if (!result.stages.some((s) => s.name === name))
+        skip(name, `not run: ${result.failedStage ?? 'setup'} failed`)
     }
   }
   result.stages.sort((a, b) => STAGES.indexOf(a.name) - STAGES.indexOf(b.name))

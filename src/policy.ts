@@ -2,9 +2,21 @@ import type { PushMode } from './config.js'
 import { UserError } from './errors.js'
 
 /** Events that build code nobody has merged yet: gate them, never publish from them. */
-export const UNTRUSTED_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'merge_group']
+export const UNTRUSTED_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'merge_group'
+]
 /** Events on which `push: auto` publishes. */
-export const PUBLISHING_EVENTS = ['push', 'release', 'workflow_dispatch', 'schedule', 'create', 'repository_dispatch']
+export const PUBLISHING_EVENTS = [
+  'push',
+  'release',
+  'workflow_dispatch',
+  'schedule',
+  'create',
+  'repository_dispatch'
+]
 
 export interface PushDecision {
   push: boolean
@@ -27,28 +39,39 @@ export function decidePush(mode: PushMode, eventName: string): PushDecision {
   }
   if (mode === 'true') return { push: true, reason: 'push: true' }
   if (mode === 'false') return { push: false, reason: 'push: false' }
-  if (!eventName) return { push: false, reason: 'local run (push: auto pushes only from GitHub push/release events; use --push)' }
-  if (PUBLISHING_EVENTS.includes(eventName)) return { push: true, reason: `push: auto on a ${eventName} event` }
+  if (!eventName)
+    return {
+      push: false,
+      reason: 'local run (push: auto pushes only from GitHub push/release events; use --push)'
+    }
+  if (PUBLISHING_EVENTS.includes(eventName))
+    return { push: true, reason: `push: auto on a ${eventName} event` }
   return { push: false, reason: `push: auto does not push on ${eventName} events` }
 }
 
 /** Docker Hub's many names for itself. */
 export function isDockerHub(registry: string): boolean {
-  return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(
-    registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
-  )
+  return [
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'registry.hub.docker.com'
+  ].includes(registry.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
 }
 
 /** The registry host an image reference lives in (Docker's rule: a first part with `.`/`:` or `localhost`). */
 export function registryOf(image: string): string {
   const first = image.split('/')[0]
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first
+  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return first
   return 'docker.io'
 }
 
 /** Images pushed must live in the registry we logged in to, or the push would go elsewhere unauthenticated. */
 export function checkImagesMatchRegistry(images: string[], registry: string): void {
-  const target = isDockerHub(registry) ? 'docker.io' : registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+  const target = isDockerHub(registry)
+    ? 'docker.io'
+    : registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
   for (const image of images) {
     const r = registryOf(image)
     const same = isDockerHub(r) ? target === 'docker.io' : r === target

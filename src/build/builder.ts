@@ -14,7 +14,11 @@ export interface BuilderChoice {
  * Finds or creates the buildx builder. The docker driver cannot export a registry cache, so by
  * default a builder of our own is created (remote when a BuildKit endpoint is given).
  */
-export async function ensureBuilder(cfg: Config, docker: Docker, runId: string): Promise<BuilderChoice> {
+export async function ensureBuilder(
+  cfg: Config,
+  docker: Docker,
+  runId: string
+): Promise<BuilderChoice> {
   const version = await docker.run(['buildx', 'version'], { quiet: true }).catch(() => undefined)
   if (!version || version.code !== 0) {
     throw new UserError(
@@ -25,9 +29,15 @@ export async function ensureBuilder(cfg: Config, docker: Docker, runId: string):
   if (cfg.builder) {
     const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder])
     if (res.code !== 0) {
-      throw new UserError(`Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`)
+      throw new UserError(
+        `Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`
+      )
     }
-    return { name: cfg.builder, created: false, driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown' }
+    return {
+      name: cfg.builder,
+      created: false,
+      driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown'
+    }
   }
   const name = `ml-docker-${runId}`
   const create = createBuilderArgv(cfg, name)

@@ -22,8 +22,10 @@ export function repositoryOf(image: string): string {
  */
 export function planCache(cfg: Config['cache'], images: string[], pushing: boolean): CachePlan {
   if (cfg.mode === 'off') return { ref: '', from: [], to: [], note: 'cache: off' }
-  const ref = cfg.mode === 'explicit' ? cfg.ref : images[0] ? `${repositoryOf(images[0])}:buildcache` : ''
-  if (!ref) return { ref: '', from: [], to: [], note: 'no image name to derive a cache reference from' }
+  const ref =
+    cfg.mode === 'explicit' ? cfg.ref : images[0] ? `${repositoryOf(images[0])}:buildcache` : ''
+  if (!ref)
+    return { ref: '', from: [], to: [], note: 'no image name to derive a cache reference from' }
   const from = [`type=registry,ref=${ref}`]
   if (!pushing) return { ref, from, to: [], note: 'cache read-only (this run does not push)' }
   return {

@@ -28,7 +28,11 @@ function secretEnv(plan: BuildPlan, secrets: Record<string, string>): Record<str
   return env
 }
 
-export async function build(plan: BuildPlan, secrets: Record<string, string>, docker: Docker): Promise<BuildResult> {
+export async function build(
+  plan: BuildPlan,
+  secrets: Record<string, string>,
+  docker: Docker
+): Promise<BuildResult> {
   await fs.mkdir(path.dirname(plan.iidFile), { recursive: true })
   await fs.rm(plan.iidFile, { force: true })
   const env = secretEnv(plan, secrets)
@@ -36,7 +40,10 @@ export async function build(plan: BuildPlan, secrets: Record<string, string>, do
   const res = await docker.run(buildArgv(plan), { stream: true, env })
   const seconds = (Date.now() - started) / 1000
   if (res.code !== 0) {
-    throw new BuildError(`The build failed (exit ${res.code}):\n${lastLines(res.output, 15)}`, res.output)
+    throw new BuildError(
+      `The build failed (exit ${res.code}):\n${lastLines(res.output, 15)}`,
+      res.output
+    )
   }
   const imageId = (await fs.readFile(plan.iidFile, 'utf8')).trim()
   if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) {
@@ -46,9 +53,20 @@ export async function build(plan: BuildPlan, secrets: Record<string, string>, do
 }
 
 /** Writes the registry cache; returns how long it took. */
-export async function exportCache(plan: BuildPlan, secrets: Record<string, string>, docker: Docker): Promise<number> {
+export async function exportCache(
+  plan: BuildPlan,
+  secrets: Record<string, string>,
+  docker: Docker
+): Promise<number> {
   const started = Date.now()
-  const res = await docker.run(cacheExportArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
-  if (res.code !== 0) throw new BuildError(`cache export failed (exit ${res.code}): ${lastLines(res.output, 5)}`, res.output)
+  const res = await docker.run(cacheExportArgv(plan), {
+    stream: true,
+    env: secretEnv(plan, secrets)
+  })
+  if (res.code !== 0)
+    throw new BuildError(
+      `cache export failed (exit ${res.code}): ${lastLines(res.output, 5)}`,
+      res.output
+    )
   return (Date.now() - started) / 1000
 }

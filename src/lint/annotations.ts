@@ -9,7 +9,12 @@ export interface Annotation {
   message: string
 }
 
-const LEVEL: Record<Severity, Annotation['level']> = { error: 'error', warning: 'warning', info: 'notice', style: 'notice' }
+const LEVEL: Record<Severity, Annotation['level']> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'notice',
+  style: 'notice'
+}
 
 export function toAnnotations(report: LintReport): Annotation[] {
   return report.findings.map((f) => ({

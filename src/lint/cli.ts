@@ -44,7 +44,7 @@ export function parseLintArgs(argv: string[]): {
   let audit = true
   let help = false
   for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]!
+    const raw = argv[i]
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1
     const flag = eq > 0 ? raw.slice(0, eq) : raw
     const value = (): string => {
@@ -53,35 +53,56 @@ export function parseLintArgs(argv: string[]): {
       if (v === undefined) throw new UsageError(`${flag} needs a value`)
       return v
     }
-    const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean)
+    const list = (v: string): string[] =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     if (flag === '-h' || flag === '--help') help = true
     else if (flag === '--format' || flag === '-f') {
       const v = value()
-      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'tty') throw new UsageError(`--format must be text, json or sarif (got ${v})`)
+      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'tty')
+        throw new UsageError(`--format must be text, json or sarif (got ${v})`)
       format = v === 'tty' ? 'text' : v
     } else if (flag === '--config' || flag === '-c') config = value()
     else if (flag === '--context') context = value()
     else if (flag === '--no-context') audit = false
-    else if (flag === '--ignore') overrides.ignored = [...(overrides.ignored ?? []), ...list(value())]
+    else if (flag === '--ignore')
+      overrides.ignored = [...(overrides.ignored ?? []), ...list(value())]
     else if (flag === '--failure-threshold' || flag === '-t') {
       const v = value().toLowerCase()
-      if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(v)) throw new UsageError(`--failure-threshold must be error, warning, info, style or none (got ${v})`)
+      if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(v))
+        throw new UsageError(
+          `--failure-threshold must be error, warning, info, style or none (got ${v})`
+        )
       overrides.failureThreshold = (v === 'ignore' ? 'none' : v) as Threshold
-    } else if (flag === '--trusted-registry') overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())]
+    } else if (flag === '--trusted-registry')
+      overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())]
     else if (SEVERITY_FLAGS.has(flag)) {
       const level = flag.slice(2) as Severity
-      overrides.override = { ...overrides.override, [level]: [...(overrides.override?.[level] ?? []), ...list(value())] }
+      overrides.override = {
+        ...overrides.override,
+        [level]: [...(overrides.override?.[level] ?? []), ...list(value())]
+      }
     } else if (flag === '--no-fail') overrides.noFail = true
-    else if (flag === '--') files.push(...argv.slice(i + 1)), (i = argv.length)
-    else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)
+    else if (flag === '--') {
+      files.push(...argv.slice(i + 1))
+      i = argv.length
+    } else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)
     else files.push(raw)
   }
   return { files, format, config, context, audit, overrides, help }
 }
 
-export async function lintCommand(argv: string[], rawIo: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
+export async function lintCommand(
+  argv: string[],
+  rawIo: { stdout: (s: string) => void; stderr: (s: string) => void }
+): Promise<number> {
   // The CLI's writers end every message with a newline themselves.
-  const io = { stdout: (s: string) => rawIo.stdout(s.replace(/\n+$/, '')), stderr: (s: string) => rawIo.stderr(s.replace(/\n+$/, '')) }
+  const io = {
+    stdout: (s: string) => rawIo.stdout(s.replace(/\n+$/, '')),
+    stderr: (s: string) => rawIo.stderr(s.replace(/\n+$/, ''))
+  }
   let args: ReturnType<typeof parseLintArgs>
   try {
     args = parseLintArgs(argv)
@@ -108,14 +129,20 @@ export async function lintCommand(argv: string[], rawIo: { stdout: (s: string) =
       }))
     )
     if (args.format === 'json') {
-      const findings = report.findings.map((f) => ({ file: f.file, rule: f.rule, severity: f.severity, line: f.line, message: f.message }))
+      const findings = report.findings.map((f) => ({
+        file: f.file,
+        rule: f.rule,
+        severity: f.severity,
+        line: f.line,
+        message: f.message
+      }))
       io.stdout(JSON.stringify({ findings }) + '\n')
     } else if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n')
     else io.stdout(formatText(report))
     return report.failed ? 1 : 0
   } catch (e) {
     if (isUserError(e)) {
-      io.stderr(`ml-docker lint: ${(e as Error).message}\n`)
+      io.stderr(`ml-docker lint: ${e.message}\n`)
       return 2
     }
     throw e

@@ -11,15 +11,25 @@ export interface RunRef {
 }
 
 export function runs(df: Dockerfile): RunRef[] {
-  return df.instructions.filter((i) => i.keyword === 'RUN').map((instr) => ({ instr, run: runInfo(instr) }))
+  return df.instructions
+    .filter((i) => i.keyword === 'RUN')
+    .map((instr) => ({ instr, run: runInfo(instr) }))
 }
 
 export function anyCommand(instr: Instr, pred: (cmd: SimpleCommand) => boolean): boolean {
   return instr.keyword === 'RUN' && runInfo(instr).commands.some(pred)
 }
 
-export function hasCacheOrTmpfsMount(mounts: Mount[], targetMatches: (target: string) => boolean): boolean {
-  return mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && targetMatches(m.target))
+export function hasCacheOrTmpfsMount(
+  mounts: Mount[],
+  targetMatches: (target: string) => boolean
+): boolean {
+  return mounts.some(
+    (m) =>
+      (m.type === 'cache' || m.type === 'tmpfs') &&
+      m.target !== undefined &&
+      targetMatches(m.target)
+  )
 }
 
 // --- pip --------------------------------------------------------------------------------------
@@ -82,7 +92,9 @@ export function isAptGetInstall(cmd: SimpleCommand): boolean {
 
 export function aptGetPackages(cmd: SimpleCommand): Word[] {
   if (!isAptGetInstall(cmd)) return []
-  return nonFlagArgs(dropFlagArgs(cmd, ['t', 'target-release'])).filter((a) => a.value !== 'install')
+  return nonFlagArgs(dropFlagArgs(cmd, ['t', 'target-release'])).filter(
+    (a) => a.value !== 'install'
+  )
 }
 
 export function isApkAdd(cmd: SimpleCommand): boolean {
@@ -91,5 +103,7 @@ export function isApkAdd(cmd: SimpleCommand): boolean {
 
 export function apkPackages(cmd: SimpleCommand): Word[] {
   if (!isApkAdd(cmd)) return []
-  return nonFlagArgs(dropFlagArgs(cmd, ['t', 'virtual', 'repository', 'X'])).filter((a) => a.value !== 'add')
+  return nonFlagArgs(dropFlagArgs(cmd, ['t', 'virtual', 'repository', 'X'])).filter(
+    (a) => a.value !== 'add'
+  )
 }

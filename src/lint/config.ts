@@ -54,14 +54,17 @@ export function discoverConfig(cwd = process.cwd(), env = process.env): string |
 function stringList(value: unknown, key: string, file: string): string[] {
   if (value === undefined || value === null) return []
   if (typeof value === 'string') return [value]
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.map(String)
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+    return value.map(String)
   throw new UserError(`${file}: '${key}' must be a list of strings`)
 }
 
 function threshold(value: unknown, where: string): Threshold {
   const v = String(value).toLowerCase()
   if (!THRESHOLDS.includes(v)) {
-    throw new UserError(`${where}: failure threshold '${String(value)}' is not one of error, warning, info, style, none`)
+    throw new UserError(
+      `${where}: failure threshold '${String(value)}' is not one of error, warning, info, style, none`
+    )
   }
   return v === 'ignore' ? 'none' : (v as Threshold)
 }
@@ -74,7 +77,8 @@ export function parseConfigText(text: string, file: string): Partial<LintConfig>
     throw new UserError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`)
   }
   if (doc === null || doc === undefined) return {}
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: expected a mapping at the top level`)
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new UserError(`${file}: expected a mapping at the top level`)
   const o = doc as Record<string, unknown>
   const out: Partial<LintConfig> = { source: file }
   if ('ignored' in o) out.ignored = stringList(o.ignored, 'ignored', file)
@@ -87,11 +91,14 @@ export function parseConfigText(text: string, file: string): Partial<LintConfig>
   const dip = o['disable-ignore-pragma'] ?? o.disableIgnorePragma
   if (dip !== undefined) out.disableIgnorePragma = dip === true || dip === 'true'
   if (o.override !== undefined && o.override !== null) {
-    if (typeof o.override !== 'object' || Array.isArray(o.override)) throw new UserError(`${file}: 'override' must be a mapping`)
+    if (typeof o.override !== 'object' || Array.isArray(o.override))
+      throw new UserError(`${file}: 'override' must be a mapping`)
     const override: Partial<Record<Severity, string[]>> = {}
     for (const [k, v] of Object.entries(o.override as Record<string, unknown>)) {
       if (!SEVERITIES.includes(k as Severity)) {
-        throw new UserError(`${file}: override level '${k}' is not one of error, warning, info, style`)
+        throw new UserError(
+          `${file}: override level '${k}' is not one of error, warning, info, style`
+        )
       }
       override[k as Severity] = stringList(v, `override.${k}`, file)
     }
@@ -105,7 +112,9 @@ export function loadConfigFile(file: string): Partial<LintConfig> {
   try {
     text = readFileSync(file, 'utf8')
   } catch (e) {
-    throw new UserError(`cannot read lint config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    throw new UserError(
+      `cannot read lint config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
+    )
   }
   return parseConfigText(text, file)
 }
@@ -114,14 +123,22 @@ export function loadConfigFile(file: string): Partial<LintConfig> {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<LintConfig> {
   const out: Partial<LintConfig> = {}
   const list = (v: string | undefined): string[] | undefined =>
-    v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)
+    v === undefined || v.trim() === ''
+      ? undefined
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
   const ignored = list(env.HADOLINT_IGNORE)
   if (ignored) out.ignored = ignored
   const trusted = list(env.HADOLINT_TRUSTED_REGISTRIES)
   if (trusted) out.trustedRegistries = trusted
-  if (env.HADOLINT_FAILURE_THRESHOLD) out.failureThreshold = threshold(env.HADOLINT_FAILURE_THRESHOLD, 'HADOLINT_FAILURE_THRESHOLD')
-  if (env.HADOLINT_NOFAIL !== undefined && env.HADOLINT_NOFAIL !== '') out.noFail = /^(1|true|yes|on)$/i.test(env.HADOLINT_NOFAIL)
-  if (env.HADOLINT_DISABLE_IGNORE_PRAGMA) out.disableIgnorePragma = /^(1|true|yes|on)$/i.test(env.HADOLINT_DISABLE_IGNORE_PRAGMA)
+  if (env.HADOLINT_FAILURE_THRESHOLD)
+    out.failureThreshold = threshold(env.HADOLINT_FAILURE_THRESHOLD, 'HADOLINT_FAILURE_THRESHOLD')
+  if (env.HADOLINT_NOFAIL !== undefined && env.HADOLINT_NOFAIL !== '')
+    out.noFail = /^(1|true|yes|on)$/i.test(env.HADOLINT_NOFAIL)
+  if (env.HADOLINT_DISABLE_IGNORE_PRAGMA)
+    out.disableIgnorePragma = /^(1|true|yes|on)$/i.test(env.HADOLINT_DISABLE_IGNORE_PRAGMA)
   const override: Partial<Record<Severity, string[]>> = {}
   for (const s of SEVERITIES) {
     const v = list(env[`HADOLINT_OVERRIDE_${s.toUpperCase()}`])
@@ -132,7 +149,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Lin
 }
 
 /** Later layers win key by key; `override` levels merge rule by rule. */
-export function mergeConfig(...layers: (Partial<LintConfig> | LintOverrides | undefined)[]): LintConfig {
+export function mergeConfig(
+  ...layers: (Partial<LintConfig> | LintOverrides | undefined)[]
+): LintConfig {
   const cfg: LintConfig = { ...DEFAULT_CONFIG, override: {} }
   for (const layer of layers) {
     if (!layer) continue
@@ -140,7 +159,8 @@ export function mergeConfig(...layers: (Partial<LintConfig> | LintOverrides | un
     if (layer.trustedRegistries) cfg.trustedRegistries = [...layer.trustedRegistries]
     if (layer.failureThreshold) cfg.failureThreshold = layer.failureThreshold
     if (layer.noFail !== undefined) cfg.noFail = layer.noFail
-    if ('disableIgnorePragma' in layer && layer.disableIgnorePragma !== undefined) cfg.disableIgnorePragma = layer.disableIgnorePragma
+    if ('disableIgnorePragma' in layer && layer.disableIgnorePragma !== undefined)
+      cfg.disableIgnorePragma = layer.disableIgnorePragma
     if ('source' in layer && layer.source) cfg.source = layer.source
     if (layer.override) {
       for (const s of SEVERITIES) {
@@ -158,10 +178,18 @@ export function mergeConfig(...layers: (Partial<LintConfig> | LintOverrides | un
 }
 
 /** Resolves the config for one Dockerfile: explicit file or discovery, then env, then overrides. */
-export function resolveConfig(opts: { configFile?: string; overrides?: LintOverrides; cwd?: string; env?: NodeJS.ProcessEnv }): LintConfig {
+export function resolveConfig(opts: {
+  configFile?: string
+  overrides?: LintOverrides
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+}): LintConfig {
   const env = opts.env ?? process.env
-  const file = opts.configFile ? resolve(opts.cwd ?? process.cwd(), opts.configFile) : (env.HADOLINT_CONFIG ?? discoverConfig(opts.cwd, env))
-  if (opts.configFile && !existsSync(file!)) throw new UserError(`lint config file not found: ${opts.configFile}`)
+  const file = opts.configFile
+    ? resolve(opts.cwd ?? process.cwd(), opts.configFile)
+    : (env.HADOLINT_CONFIG ?? discoverConfig(opts.cwd, env))
+  if (opts.configFile && !existsSync(file!))
+    throw new UserError(`lint config file not found: ${opts.configFile}`)
   const fromFile = file ? loadConfigFile(file) : undefined
   return mergeConfig(fromFile, configFromEnv(env), opts.overrides)
 }

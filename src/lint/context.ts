@@ -12,9 +12,8 @@ import type { ContextAudit, VirtualContext } from './types.js'
 
 type IgnoreMatcher = { add(patterns: string[]): IgnoreMatcher; ignores(path: string): boolean }
 /** The package is CommonJS (`module.exports = factory`); its typings declare a default export. */
-const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as (options?: {
-  ignorecase?: boolean
-}) => IgnoreMatcher
+const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ??
+  dockerignoreModule) as (options?: { ignorecase?: boolean }) => IgnoreMatcher
 
 export interface ContextFile {
   path: string
@@ -61,13 +60,15 @@ export function validPatterns(patterns: string[]): string[] {
 export function buildContext(v: VirtualContext): BuildContext {
   const patterns = validPatterns(effectivePatterns(v.dockerignore))
   const matcher = dockerignore().add(patterns)
-  const isExcluded = (path: string): boolean => patterns.length > 0 && matcher.ignores(normalize(path))
+  const isExcluded = (path: string): boolean =>
+    patterns.length > 0 && matcher.ignores(normalize(path))
   const files = v.files.map((f) => ({ ...f, path: normalize(f.path) }))
   return {
     files,
     patterns,
     hasIgnoreFile: patterns.length > 0,
-    ignoreFileName: v.dockerignore !== undefined ? (v.dockerignoreName ?? '.dockerignore') : undefined,
+    ignoreFileName:
+      v.dockerignore !== undefined ? (v.dockerignoreName ?? '.dockerignore') : undefined,
     isExcluded,
     included: files.filter((f) => !isExcluded(f.path)),
     byPath: new Map(files.map((f) => [f.path, f]))
@@ -77,12 +78,16 @@ export function buildContext(v: VirtualContext): BuildContext {
 export function normalize(path: string): string {
   let p = path.replace(/\\/g, '/')
   while (p.startsWith('./')) p = p.slice(2)
-  p = p.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\/{2,}/g, '/')
+  p = p
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\/{2,}/g, '/')
   return p === '' ? '.' : p
 }
 
 /** Small text files whose content the rules read (requirements, lock manifests). */
-const CONTENT_RE = /^(requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|[^/]*requirements\.txt|pyproject\.toml|environment\.ya?ml)$/i
+const CONTENT_RE =
+  /^(requirements[^/]*\.(txt|in)|constraints[^/]*\.txt|[^/]*requirements\.txt|pyproject\.toml|environment\.ya?ml)$/i
 const CONTENT_LIMIT = 512 * 1024
 const MAX_FILES = 200_000
 
@@ -127,7 +132,7 @@ export async function readContext(
         }
         await walk(abs)
       } else {
-        let size = 0
+        let size: number
         try {
           size = e.isSymbolicLink() ? 0 : (await lstat(abs)).size
         } catch {

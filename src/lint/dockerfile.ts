@@ -119,11 +119,12 @@ export function splitBuildFlags(rest: string): { flags: BuildFlag[]; args: strin
   const n = rest.length
   for (;;) {
     while (i < n && (rest[i] === ' ' || rest[i] === '\t')) i++
-    if (!rest.startsWith('--', i) || i + 2 >= n || rest[i + 2] === ' ' || rest[i + 2] === '\t') break
+    if (!rest.startsWith('--', i) || i + 2 >= n || rest[i + 2] === ' ' || rest[i + 2] === '\t')
+      break
     let j = i + 2
     let quote = ''
     while (j < n) {
-      const c = rest[j]!
+      const c = rest[j]
       if (quote) {
         if (c === quote) quote = ''
       } else if (c === '"' || c === "'") quote = c
@@ -135,7 +136,11 @@ export function splitBuildFlags(rest: string): { flags: BuildFlag[]; args: strin
     flags.push(
       eq < 0
         ? { name: token, value: undefined, raw: undefined }
-        : { name: token.slice(0, eq), value: unquote(token.slice(eq + 1)), raw: token.slice(eq + 1) }
+        : {
+            name: token.slice(0, eq),
+            value: unquote(token.slice(eq + 1)),
+            raw: token.slice(eq + 1)
+          }
     )
     i = j
   }
@@ -143,7 +148,8 @@ export function splitBuildFlags(rest: string): { flags: BuildFlag[]; args: strin
 }
 
 function unquote(s: string): string {
-  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) return s.slice(1, -1)
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0])
+    return s.slice(1, -1)
   return s
 }
 
@@ -151,11 +157,13 @@ function unquote(s: string): string {
  * Finds heredoc openers (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'E O F'`) in an instruction line,
  * outside quotes, the way BuildKit's heredocsFromLine does with its shell lexer.
  */
-export function findHeredocOpeners(line: string): { name: string; chomp: boolean; quoted: boolean }[] {
+export function findHeredocOpeners(
+  line: string
+): { name: string; chomp: boolean; quoted: boolean }[] {
   const found: { name: string; chomp: boolean; quoted: boolean }[] = []
   let quote = ''
   for (let i = 0; i < line.length; i++) {
-    const c = line[i]!
+    const c = line[i]
     if (quote) {
       if (c === quote) quote = ''
       else if (c === '\\' && quote === '"') i++
@@ -178,8 +186,8 @@ export function findHeredocOpeners(line: string): { name: string; chomp: boolean
     }
     let name = ''
     let quoted = false
-    while (j < line.length && !/[\s;&|<>()]/.test(line[j]!)) {
-      const d = line[j]!
+    while (j < line.length && !/[\s;&|<>()]/.test(line[j])) {
+      const d = line[j]
       if (d === '"' || d === "'") {
         quoted = true
         const close = line.indexOf(d, j + 1)
@@ -197,7 +205,7 @@ export function findHeredocOpeners(line: string): { name: string; chomp: boolean
       name += d
       j++
     }
-    if (name && /^[A-Za-z0-9_.\-]+$/.test(name)) found.push({ name, chomp, quoted })
+    if (name && /^[A-Za-z0-9_.-]+$/.test(name)) found.push({ name, chomp, quoted })
     i = j - 1
   }
   return found
@@ -214,20 +222,23 @@ export function parseDockerfile(source: string): ParsedDockerfile {
 
   // Parser directives: only at the very top, before any other line (even a blank one).
   for (; i < lines.length; i++) {
-    const m = DIRECTIVE_RE.exec(lines[i]!)
+    const m = DIRECTIVE_RE.exec(lines[i])
     if (!m) break
-    const key = m[1]!.toLowerCase()
+    const key = m[1].toLowerCase()
     if (key in directives) break
     directives[key] = m[2]!
-    comments.push({ line: i + 1, text: lines[i]!.slice(lines[i]!.indexOf('#') + 1) })
+    comments.push({ line: i + 1, text: lines[i].slice(lines[i].indexOf('#') + 1) })
   }
   if (directives.escape === '`') escape = '`'
   else if (directives.escape !== undefined && directives.escape !== '\\') {
-    error = { line: 1, message: `invalid escape token '${directives.escape}' does not match ` + '[\\\\`]' }
+    error = {
+      line: 1,
+      message: `invalid escape token '${directives.escape}' does not match ` + '[\\\\`]'
+    }
   }
 
   while (i < lines.length && !error) {
-    const first = lines[i]!
+    const first = lines[i]
     const startLine = i + 1
     i++
     if (COMMENT_RE.test(first)) {
@@ -239,7 +250,7 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     let { text, continued } = trimContinuation(leading, escape)
     let joined = text
     while (continued && i < lines.length) {
-      const next = lines[i]!
+      const next = lines[i]
       i++
       if (COMMENT_RE.test(next)) {
         comments.push({ line: i, text: next.slice(next.indexOf('#') + 1) })
@@ -251,7 +262,7 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     }
     if (joined.trim() === '') continue
     const m = /^([A-Za-z]+)(?:[ \t]+|$)/.exec(joined)
-    const keyword = m ? m[1]!.toUpperCase() : ''
+    const keyword = m ? m[1].toUpperCase() : ''
     if (!m || !KNOWN_INSTRUCTIONS.has(keyword)) {
       const word = /^\S+/.exec(joined)?.[0] ?? joined
       error = { line: startLine, column: 1, message: `unknown instruction: ${word}` }
@@ -259,13 +270,14 @@ export function parseDockerfile(source: string): ParsedDockerfile {
     }
     const rest = joined.slice(m[0].length).replace(/[ \t]+$/, '')
     const heredocs: Heredoc[] = []
-    const innerKeyword = keyword === 'ONBUILD' ? (/^([A-Za-z]+)/.exec(rest)?.[1] ?? '').toUpperCase() : keyword
+    const innerKeyword =
+      keyword === 'ONBUILD' ? (/^([A-Za-z]+)/.exec(rest)?.[1] ?? '').toUpperCase() : keyword
     if (HEREDOC_INSTRUCTIONS.has(innerKeyword) && rest.includes('<<')) {
       for (const opener of findHeredocOpeners(rest)) {
         let content = ''
         let terminated = false
         while (i < lines.length) {
-          const raw = lines[i]!
+          const raw = lines[i]
           i++
           const candidate = opener.chomp ? raw.replace(/^\t+/, '') : raw
           if (candidate === opener.name) {
@@ -294,7 +306,7 @@ export function parseJsonArray(args: string): string[] | undefined {
   if (!text.startsWith('[') || !text.endsWith(']')) return undefined
   try {
     const value: unknown = JSON.parse(text)
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[]
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value
   } catch {
     return undefined
   }

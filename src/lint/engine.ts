@@ -9,17 +9,26 @@ import { buildModel, onbuildView, type Dockerfile } from './model.js'
 import { isIgnoredByPragma, parsePragmas } from './pragmas.js'
 import type { Hit, Rule } from './rule.js'
 import { RULES } from './rules/index.js'
-import { SEVERITIES, type Finding, type RuleLevel, type Severity } from './types.js'
+import { SEVERITIES, type Finding, type RuleLevel } from './types.js'
 
-export function levelFor(rule: { code: string; severity: RuleLevel }, config: LintConfig): RuleLevel {
+export function levelFor(
+  rule: { code: string; severity: RuleLevel },
+  config: LintConfig
+): RuleLevel {
   for (const s of SEVERITIES) if (config.override[s]?.includes(rule.code)) return s
   return rule.severity
 }
 
-function runRule(rule: Rule, df: Dockerfile, config: LintConfig, context: BuildContext | undefined): Hit[] {
+function runRule(
+  rule: Rule,
+  df: Dockerfile,
+  config: LintConfig,
+  context: BuildContext | undefined
+): Hit[] {
   const ctx = { df, trustedRegistries: config.trustedRegistries, context }
   const out = rule.check(ctx)
-  if (rule.onbuild && df.onbuild.length > 0) out.push(...rule.check({ ...ctx, df: onbuildView(df) }))
+  if (rule.onbuild && df.onbuild.length > 0)
+    out.push(...rule.check({ ...ctx, df: onbuildView(df) }))
   return out
 }
 
@@ -33,11 +42,22 @@ export function lintModel(
   if (df.parsed.error) {
     const e = df.parsed.error
     if (config.ignored.includes('DL1000')) return []
-    return [{ file, rule: 'DL1000', severity: 'error', line: e.line, ...(e.column ? { column: e.column } : {}), message: e.message }]
+    return [
+      {
+        file,
+        rule: 'DL1000',
+        severity: 'error',
+        line: e.line,
+        ...(e.column ? { column: e.column } : {}),
+        message: e.message
+      }
+    ]
   }
   const ignored = new Set(config.ignored)
   const fromLines = df.stages.map((s) => s.from.line)
-  const pragmas = config.disableIgnorePragma ? undefined : parsePragmas(df.parsed.comments, fromLines)
+  const pragmas = config.disableIgnorePragma
+    ? undefined
+    : parsePragmas(df.parsed.comments, fromLines)
   const findings: Finding[] = []
   for (const rule of rules) {
     if (ignored.has(rule.code)) continue
@@ -66,12 +86,17 @@ export function lintModel(
         seen.add(key)
       }
       if (pragmas && isIgnoredByPragma(pragmas, rule.code, h.line)) continue
-      findings.push({ file, rule: rule.code, severity: level as Severity, line: h.line, message })
+      findings.push({ file, rule: rule.code, severity: level, line: h.line, message })
     }
   }
   return findings.sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule))
 }
 
-export function lintText(source: string, file: string, config: LintConfig, context?: BuildContext): Finding[] {
+export function lintText(
+  source: string,
+  file: string,
+  config: LintConfig,
+  context?: BuildContext
+): Finding[] {
   return lintModel(buildModel(source, file), config, context)
 }

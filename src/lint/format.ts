@@ -11,7 +11,8 @@ function size(bytes: number): string {
 export function formatText(report: LintReport): string {
   const out: string[] = []
   for (const file of report.files) {
-    for (const f of file.findings) out.push(`${f.file}:${f.line} ${f.rule} ${f.severity}: ${f.message}`)
+    for (const f of file.findings)
+      out.push(`${f.file}:${f.line} ${f.rule} ${f.severity}: ${f.message}`)
     if (file.context) {
       const c = file.context
       out.push(

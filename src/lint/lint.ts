@@ -26,7 +26,12 @@ export function lintSource(
   opts: { file?: string; overrides?: LintOverrides; context?: VirtualContext } = {}
 ): Finding[] {
   const config = mergeConfig(DEFAULT_CONFIG, opts.overrides)
-  return lintText(source, opts.file ?? 'Dockerfile', config, opts.context ? buildContext(opts.context) : undefined)
+  return lintText(
+    source,
+    opts.file ?? 'Dockerfile',
+    config,
+    opts.context ? buildContext(opts.context) : undefined
+  )
 }
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
@@ -50,7 +55,9 @@ async function lintOne(opts: LintOptions): Promise<{ report: FileReport; config:
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     throw new UserError(
-      code === 'ENOENT' ? `Dockerfile not found: ${opts.dockerfile}` : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? (e as Error).message}`
+      code === 'ENOENT'
+        ? `Dockerfile not found: ${opts.dockerfile}`
+        : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? (e as Error).message}`
     )
   }
   const config = resolveConfig({ configFile: opts.configFile, overrides: opts.overrides })
@@ -60,7 +67,11 @@ async function lintOne(opts: LintOptions): Promise<{ report: FileReport; config:
   } else {
     const root = contextRootFor(path, opts.context)
     const { context, audit } = await readContext(root, path)
-    report = { file: opts.dockerfile, findings: lintText(source, opts.dockerfile, config, buildContext(context)), context: audit }
+    report = {
+      file: opts.dockerfile,
+      findings: lintText(source, opts.dockerfile, config, buildContext(context)),
+      context: audit
+    }
   }
   return { report, config }
 }
@@ -76,6 +87,10 @@ export async function lint(options: LintOptions | LintOptions[]): Promise<LintRe
   const findings = files.flatMap((f) => f.findings)
   const config = results[0]?.config ?? mergeConfig(DEFAULT_CONFIG)
   const threshold = config.failureThreshold
-  const failed = !config.noFail && results.some((r) => !r.config.noFail && exceedsThreshold(r.report.findings, r.config.failureThreshold))
+  const failed =
+    !config.noFail &&
+    results.some(
+      (r) => !r.config.noFail && exceedsThreshold(r.report.findings, r.config.failureThreshold)
+    )
   return { files, findings, counts: countBySeverity(findings), threshold, failed }
 }

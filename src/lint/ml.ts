@@ -30,7 +30,7 @@ import { baseName, flagValue, nonFlagArgs, parseShell, type SimpleCommand } from
 /** The external image a stage is ultimately built on (through `FROM <alias>` chains), normalized. */
 export function rootImage(stage: Stage): string | undefined {
   const chain = lineage(stage)
-  const root = chain[chain.length - 1]!
+  const root = chain[chain.length - 1]
   const image = root.resolvedImage
   if (image === undefined || image === '') return undefined
   return normalizeImage(image)
@@ -38,7 +38,9 @@ export function rootImage(stage: Stage): string | undefined {
 
 /** Drops the Docker Hub registry and `library/` prefixes: `docker.io/library/python:3` -> `python:3`. */
 export function normalizeImage(image: string): string {
-  return image.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '')
+  return image
+    .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
+    .replace(/^library\//, '')
 }
 
 export function imageName(image: string): string {
@@ -105,12 +107,41 @@ export function baseShips(image: string | undefined, binary: string): BinaryPres
 // --- D5: ML artifacts ---------------------------------------------------------------------------
 
 export const ML_EXTENSIONS = [
-  '.pkl', '.pickle', '.joblib', '.pt', '.pth', '.ckpt', '.safetensors', '.onnx', '.h5', '.hdf5', '.keras',
-  '.pb', '.tflite', '.gguf', '.ggml', '.npy', '.npz', '.parquet', '.feather', '.arrow'
+  '.pkl',
+  '.pickle',
+  '.joblib',
+  '.pt',
+  '.pth',
+  '.ckpt',
+  '.safetensors',
+  '.onnx',
+  '.h5',
+  '.hdf5',
+  '.keras',
+  '.pb',
+  '.tflite',
+  '.gguf',
+  '.ggml',
+  '.npy',
+  '.npz',
+  '.parquet',
+  '.feather',
+  '.arrow'
 ]
 export const ML_DIRS = new Set([
-  'models', 'model', 'weights', 'checkpoints', 'ckpt', 'artifacts', 'data', 'datasets', 'mlruns', 'wandb', 'outputs',
-  'runs', 'lightning_logs'
+  'models',
+  'model',
+  'weights',
+  'checkpoints',
+  'ckpt',
+  'artifacts',
+  'data',
+  'datasets',
+  'mlruns',
+  'wandb',
+  'outputs',
+  'runs',
+  'lightning_logs'
 ])
 const TEN_MIB = 10 * 1024 * 1024
 
@@ -123,7 +154,7 @@ export function isMlArtifact(f: ContextFile): boolean {
   if (f.path.endsWith('/')) return false
   if (hasMlExtension(f.path)) return true
   if (f.path.toLowerCase().endsWith('.bin') && f.size >= TEN_MIB) return true
-  const top = f.path.split('/')[0]!
+  const top = f.path.split('/')[0]
   return f.path.includes('/') && ML_DIRS.has(top) && f.size >= TEN_MIB
 }
 
@@ -139,13 +170,15 @@ export function isWholeContextCopy(instr: Instr): boolean {
 
 /** Context copies (COPY/ADD without --from, not URLs) of a stage lineage or the whole file. */
 export function contextCopies(instrs: Instr[]): Instr[] {
-  return instrs.filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copyInfo(i).from === undefined)
+  return instrs.filter(
+    (i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && copyInfo(i).from === undefined
+  )
 }
 
 function globToRegExp(glob: string): RegExp {
   let re = '^'
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!
+    const c = glob[i]
     if (c === '*') {
       if (glob[i + 1] === '*') {
         re += '.*'
@@ -155,7 +188,13 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '[') {
       const close = glob.indexOf(']', i)
       if (close > i) {
-        re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'
+        re +=
+          '[' +
+          glob
+            .slice(i + 1, close)
+            .replace(/^!/, '^')
+            .replace(/\\/g, '\\\\') +
+          ']'
         i = close
       } else re += '\\['
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&')
@@ -175,7 +214,11 @@ export function sourceReaches(source: string, path: string): boolean {
 }
 
 /** Context files a COPY/ADD ships (after .dockerignore and `--exclude`). */
-export function shippedBy(instr: Instr, ctx: BuildContext, vars: (n: string) => string | undefined = () => undefined): ContextFile[] {
+export function shippedBy(
+  instr: Instr,
+  ctx: BuildContext,
+  vars: (n: string) => string | undefined = () => undefined
+): ContextFile[] {
   const c = copyInfo(instr)
   if (c.from !== undefined) return []
   const sources = c.sources
@@ -184,7 +227,10 @@ export function shippedBy(instr: Instr, ctx: BuildContext, vars: (n: string) => 
     .filter((s): s is string => s !== undefined)
   const excludes = instr.flags.filter((f) => f.name === 'exclude' && f.value).map((f) => f.value!)
   return ctx.included.filter(
-    (f) => !f.path.endsWith('/') && sources.some((s) => sourceReaches(s, f.path)) && !excludes.some((e) => sourceReaches(e, f.path))
+    (f) =>
+      !f.path.endsWith('/') &&
+      sources.some((s) => sourceReaches(s, f.path)) &&
+      !excludes.some((e) => sourceReaches(e, f.path))
   )
 }
 
@@ -213,7 +259,10 @@ function scopeBefore(df: Dockerfile, instr: Instr): Scope {
     if (i.keyword === 'ENV' || i.keyword === 'ARG') {
       const vars = new Map(scope.vars)
       if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, p.value)
-      else for (const a of argDecls(i)) if (a.value !== undefined || !vars.has(a.name)) vars.set(a.name, a.value ?? vars.get(a.name))
+      else
+        for (const a of argDecls(i))
+          if (a.value !== undefined || !vars.has(a.name))
+            vars.set(a.name, a.value ?? vars.get(a.name))
       scope = { vars, workdir: scope.workdir }
     } else if (i.keyword === 'WORKDIR') {
       const raw = i.args.trim().replace(/^["']|["']$/g, '')
@@ -288,7 +337,19 @@ const OS_REMOVE: Record<string, string[]> = {
   dnf: ['remove', 'erase'],
   microdnf: ['remove']
 }
-const OS_FLAGS_WITH_ARGS = ['t', 'target-release', 'o', 'virtual', 'repository', 'X', 'p', 'root', 'setopt', 'enablerepo', 'disablerepo']
+const OS_FLAGS_WITH_ARGS = [
+  't',
+  'target-release',
+  'o',
+  'virtual',
+  'repository',
+  'X',
+  'p',
+  'root',
+  'setopt',
+  'enablerepo',
+  'disablerepo'
+]
 
 function verbIndex(cmd: SimpleCommand, verbs: string[]): number {
   return cmd.args.findIndex((a) => verbs.includes(a.value))
@@ -298,9 +359,9 @@ function verbIndex(cmd: SimpleCommand, verbs: string[]): number {
 export function packageArgs(cmd: SimpleCommand, verbIdx: number): string[] {
   const out: string[] = []
   for (let k = verbIdx + 1; k < cmd.args.length; k++) {
-    const v = cmd.args[k]!.value
+    const v = cmd.args[k].value
     if (v.startsWith('-')) {
-      const name = v.replace(/^-+/, '').split('=')[0]!
+      const name = v.replace(/^-+/, '').split('=')[0]
       if (!v.includes('=') && OS_FLAGS_WITH_ARGS.includes(name)) k++
       continue
     }
@@ -324,10 +385,38 @@ export function pipInstallArgs(cmd: SimpleCommand): string[] | undefined {
 }
 
 const PIP_VALUE_FLAGS = new Set([
-  '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f',
-  '--find-links', '-t', '--target', '--prefix', '--root', '--src', '--python', '--platform', '--python-version',
-  '--implementation', '--abi', '--trusted-host', '--proxy', '--upgrade-strategy', '--progress-bar', '--root-user-action',
-  '--no-binary', '--only-binary', '-b', '--build', '--index-strategy', '--python-platform'
+  '-r',
+  '--requirement',
+  '-c',
+  '--constraint',
+  '-e',
+  '--editable',
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '-f',
+  '--find-links',
+  '-t',
+  '--target',
+  '--prefix',
+  '--root',
+  '--src',
+  '--python',
+  '--platform',
+  '--python-version',
+  '--implementation',
+  '--abi',
+  '--trusted-host',
+  '--proxy',
+  '--upgrade-strategy',
+  '--progress-bar',
+  '--root-user-action',
+  '--no-binary',
+  '--only-binary',
+  '-b',
+  '--build',
+  '--index-strategy',
+  '--python-platform'
 ])
 
 export interface PipInstall {
@@ -343,7 +432,9 @@ export interface PipInstall {
  * Memoizes a derived fact per parsed object: several rules ask the same question of one
  * Dockerfile, and each answer (even "none") is computed once.
  */
-function memoized<K extends object, V>(compute: (key: K) => V | undefined): (key: K) => V | undefined {
+function memoized<K extends object, V>(
+  compute: (key: K) => V | undefined
+): (key: K) => V | undefined {
   const cache = new WeakMap<K, V | null>()
   return (key) => {
     let hit = cache.get(key)
@@ -356,31 +447,42 @@ function memoized<K extends object, V>(compute: (key: K) => V | undefined): (key
 }
 
 /** `pip install` arguments sorted into packages, requirement/constraint files, editables, index URLs. */
-export const parsePipInstall: (cmd: SimpleCommand) => PipInstall | undefined = memoized((cmd: SimpleCommand) =>
-  computePipInstall(cmd)
+export const parsePipInstall: (cmd: SimpleCommand) => PipInstall | undefined = memoized(
+  (cmd: SimpleCommand) => computePipInstall(cmd)
 )
 
 function computePipInstall(cmd: SimpleCommand): PipInstall | undefined {
   const rest = pipInstallArgs(cmd)
   if (!rest) return undefined
-  const out: PipInstall = { cmd, packages: [], requirements: [], constraints: [], editable: [], indexUrls: [] }
+  const out: PipInstall = {
+    cmd,
+    packages: [],
+    requirements: [],
+    constraints: [],
+    editable: [],
+    indexUrls: []
+  }
   for (let k = 0; k < rest.length; k++) {
-    const a = rest[k]!
+    const a = rest[k]
     if (a.startsWith('-')) {
-      const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined]
+      const [flag, inline] =
+        a.includes('=') && a.startsWith('--')
+          ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+          : [a, undefined]
       let value = inline
       let shortInline = false
       if (value === undefined && /^-[rcefi]./.test(a)) {
         value = a.slice(2)
         shortInline = true
       }
-      const key = shortInline ? a.slice(0, 2) : flag!
+      const key = shortInline ? a.slice(0, 2) : flag
       if (value === undefined && PIP_VALUE_FLAGS.has(key)) value = rest[++k]
       if (value === undefined) continue
       if (key === '-r' || key === '--requirement') out.requirements.push(value)
       else if (key === '-c' || key === '--constraint') out.constraints.push(value)
       else if (key === '-e' || key === '--editable') out.editable.push(value)
-      else if (['-i', '--index-url', '--extra-index-url', '-f', '--find-links'].includes(key)) out.indexUrls.push(value)
+      else if (['-i', '--index-url', '--extra-index-url', '-f', '--find-links'].includes(key))
+        out.indexUrls.push(value)
       continue
     }
     out.packages.push(a)
@@ -390,7 +492,16 @@ function computePipInstall(cmd: SimpleCommand): PipInstall | undefined {
 
 /** A pip argument that names a local project, wheel or directory rather than a distribution. */
 export function isLocalPipTarget(arg: string): boolean {
-  return arg === '.' || arg.startsWith('.') || arg.startsWith('/') || arg.includes('/') || arg.endsWith('.whl') || arg.endsWith('.tar.gz') || arg.endsWith('.zip') || arg.includes('*')
+  return (
+    arg === '.' ||
+    arg.startsWith('.') ||
+    arg.startsWith('/') ||
+    arg.includes('/') ||
+    arg.endsWith('.whl') ||
+    arg.endsWith('.tar.gz') ||
+    arg.endsWith('.zip') ||
+    arg.includes('*')
+  )
 }
 
 /** Requirement lines of a requirements file content (comments, options, blank lines removed). */
@@ -404,7 +515,10 @@ export function requirementLines(content: string): { line: string; option: boole
 }
 
 /** Finds the context file a `-r <path>` in an image refers to (by path, then by name). */
-export function findRequirementsFile(ctx: BuildContext | undefined, path: string): ContextFile | undefined {
+export function findRequirementsFile(
+  ctx: BuildContext | undefined,
+  path: string
+): ContextFile | undefined {
   if (!ctx) return undefined
   const clean = normalize(path)
   const direct = ctx.byPath.get(clean)
@@ -454,7 +568,10 @@ function computeInstalls(instrs: Instr[], ctx: BuildContext | undefined): Instal
   const groups = new Map<string, string[]>()
   for (const instr of instrs) {
     if (instr.keyword === 'COPY' && copyInfo(instr).from !== undefined) {
-      if (copyInfo(instr).sources.some((s) => /(^|\/)\.?venv\/?$|site-packages|dist-packages/.test(s))) result.opaque = true
+      if (
+        copyInfo(instr).sources.some((s) => /(^|\/)\.?venv\/?$|site-packages|dist-packages/.test(s))
+      )
+        result.opaque = true
       continue
     }
     if (instr.keyword !== 'RUN') continue
@@ -497,16 +614,22 @@ function computeInstalls(instrs: Instr[], ctx: BuildContext | undefined): Instal
                 if (/^(-r|--requirement|-e|--editable)\b/.test(line)) result.opaque = true
                 continue
               }
-              if (isLocalPipTarget(line.split(/[;\s]/)[0]!)) result.opaque = true
+              if (isLocalPipTarget(line.split(/[;\s]/)[0])) result.opaque = true
               else result.python.set(normalizeDist(line), instr)
             }
           }
         }
       }
-      if ((name === 'poetry' && cmd.args[0]?.value === 'add') || ((name === 'conda' || name === 'mamba' || name === 'micromamba') && cmd.args[0]?.value === 'install')) {
-        for (const p of nonFlagArgs(cmd.args.slice(1))) result.python.set(normalizeDist(p.value), instr)
+      if (
+        (name === 'poetry' && cmd.args[0]?.value === 'add') ||
+        ((name === 'conda' || name === 'mamba' || name === 'micromamba') &&
+          cmd.args[0]?.value === 'install')
+      ) {
+        for (const p of nonFlagArgs(cmd.args.slice(1)))
+          result.python.set(normalizeDist(p.value), instr)
       }
-      if (OPAQUE_PY_TOOLS.some(([tool, verb]) => name === tool && cmd.args[0]?.value === verb)) result.opaque = true
+      if (OPAQUE_PY_TOOLS.some(([tool, verb]) => name === tool && cmd.args[0]?.value === verb))
+        result.opaque = true
       if (name === 'pip' && cmd.args[0]?.value === 'sync') result.opaque = true
     }
   }
@@ -516,8 +639,18 @@ function computeInstalls(instrs: Instr[], ctx: BuildContext | undefined): Instal
 // --- D6 and the effective command ---------------------------------------------------------------
 
 const LAUNCHERS = [
-  /\buvicorn\b/, /\bgunicorn\b/, /\bhypercorn\b/, /\bdaphne\b/, /\bwaitress-serve\b/, /\bflask\s+run\b/, /\bfastapi\s+run\b/,
-  /\bstreamlit\s+run\b/, /\bmlflow\s+models\s+serve\b/, /\bbentoml\s+serve\b/, /\btorchserve\b/, /\btritonserver\b/,
+  /\buvicorn\b/,
+  /\bgunicorn\b/,
+  /\bhypercorn\b/,
+  /\bdaphne\b/,
+  /\bwaitress-serve\b/,
+  /\bflask\s+run\b/,
+  /\bfastapi\s+run\b/,
+  /\bstreamlit\s+run\b/,
+  /\bmlflow\s+models\s+serve\b/,
+  /\bbentoml\s+serve\b/,
+  /\btorchserve\b/,
+  /\btritonserver\b/,
   /-m\s+http\.server\b/
 ]
 
@@ -535,39 +668,60 @@ export interface EffectiveCommand {
 const SHELL_NAMES = new Set(['sh', 'bash', 'ash', 'dash', 'zsh'])
 const INIT_WRAPPERS = new Set(['tini', 'dumb-init', 'tini-static'])
 
-function formCommands(instr: Instr): { script: string; viaShell: boolean; words: string[] | undefined } {
+function formCommands(instr: Instr): {
+  script: string
+  viaShell: boolean
+  words: string[] | undefined
+} {
   const f = execForm(instr)
   if (!f.exec) return { script: f.script, viaShell: true, words: undefined }
   let words = f.exec
-  while (words.length > 0 && INIT_WRAPPERS.has(baseName(words[0]!))) {
+  while (words.length > 0 && INIT_WRAPPERS.has(baseName(words[0]))) {
     words = words.slice(1)
     while (words[0]?.startsWith('-')) words = words.slice(1)
   }
-  if (words.length >= 3 && SHELL_NAMES.has(baseName(words[0]!)) && /^-[a-z]*c$/.test(words[1]!)) {
+  if (words.length >= 3 && SHELL_NAMES.has(baseName(words[0])) && /^-[a-z]*c$/.test(words[1])) {
     return { script: words.slice(2).join(' '), viaShell: true, words: undefined }
   }
   return { script: words.join(' '), viaShell: false, words }
 }
 
 /** The command the final image runs: ENTRYPOINT (+ CMD for exec forms) of the lineage. */
-export const effectiveCommand: (stage: Stage) => EffectiveCommand | undefined = memoized((stage: Stage) =>
-  computeEffectiveCommand(stage)
+export const effectiveCommand: (stage: Stage) => EffectiveCommand | undefined = memoized(
+  (stage: Stage) => computeEffectiveCommand(stage)
 )
 
 function computeEffectiveCommand(stage: Stage): EffectiveCommand | undefined {
   const instrs = lineageInstructions(stage)
   const entry = [...instrs].reverse().find((i) => i.keyword === 'ENTRYPOINT')
   const cmd = [...instrs].reverse().find((i) => i.keyword === 'CMD')
-  const quote = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
+  const quote = (w: string): string =>
+    /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`
   if (entry) {
     const e = formCommands(entry)
-    if (e.viaShell) return { instr: entry, script: e.script, commands: parseShell(e.script).commands, viaShell: true }
+    if (e.viaShell)
+      return {
+        instr: entry,
+        script: e.script,
+        commands: parseShell(e.script).commands,
+        viaShell: true
+      }
     if (e.words && e.words.length === 0 && cmd) {
       const c = formCommands(cmd)
-      return { instr: cmd, script: c.script, commands: parseShell(c.words ? c.words.map(quote).join(' ') : c.script).commands, viaShell: c.viaShell }
+      return {
+        instr: cmd,
+        script: c.script,
+        commands: parseShell(c.words ? c.words.map(quote).join(' ') : c.script).commands,
+        viaShell: c.viaShell
+      }
     }
     const words = [...(e.words ?? []), ...(cmd && execForm(cmd).exec ? execForm(cmd).exec! : [])]
-    return { instr: entry, script: words.join(' '), commands: parseShell(words.map(quote).join(' ')).commands, viaShell: false }
+    return {
+      instr: entry,
+      script: words.join(' '),
+      commands: parseShell(words.map(quote).join(' ')).commands,
+      viaShell: false
+    }
   }
   if (!cmd) return undefined
   const c = formCommands(cmd)
@@ -608,22 +762,46 @@ export function finalUserIsRoot(stage: Stage): boolean {
 
 // --- python code ----------------------------------------------------------------------------------
 
-export const MODEL_LOADERS = ['snapshot_download(', 'hf_hub_download(', '.from_pretrained(', 'SentenceTransformer(', 'pipeline(']
+export const MODEL_LOADERS = [
+  'snapshot_download(',
+  'hf_hub_download(',
+  '.from_pretrained(',
+  'SentenceTransformer(',
+  'pipeline('
+]
 
 export function callsAny(code: string, calls: string[]): boolean {
-  return calls.some((c) => (c.startsWith('.') ? code.includes(c) : new RegExp(`(^|[^\\w.])${c.replace('(', '\\(')}|\\.${c.replace('(', '\\(')}`).test(code)))
+  return calls.some((c) =>
+    c.startsWith('.')
+      ? code.includes(c)
+      : new RegExp(`(^|[^\\w.])${c.replace('(', '\\(')}|\\.${c.replace('(', '\\(')}`).test(code)
+  )
 }
 
 /** Model downloads in a RUN or CMD command list (names of the tools found). */
-export function modelDownloadTools(commands: SimpleCommand[]): { cmd: SimpleCommand; tool: string }[] {
+export function modelDownloadTools(
+  commands: SimpleCommand[]
+): { cmd: SimpleCommand; tool: string }[] {
   const out: { cmd: SimpleCommand; tool: string }[] = []
   for (const cmd of commands) {
     const name = cmd.base
     const v = cmd.args.map((a) => a.value)
     if (name === 'spacy' && v[0] === 'download') out.push({ cmd, tool: 'spacy download' })
-    else if (isPythonCommand(cmd.name) && v.includes('-m') && v[v.indexOf('-m') + 1] === 'spacy' && v.includes('download')) out.push({ cmd, tool: 'spacy download' })
-    else if ((name === 'huggingface-cli' || name === 'hf') && v[0] === 'download') out.push({ cmd, tool: `${name} download` })
-    else if (isPythonCommand(cmd.name) && v.includes('-m') && /^nltk\.downloader$/.test(v[v.indexOf('-m') + 1] ?? '')) out.push({ cmd, tool: 'nltk.downloader' })
+    else if (
+      isPythonCommand(cmd.name) &&
+      v.includes('-m') &&
+      v[v.indexOf('-m') + 1] === 'spacy' &&
+      v.includes('download')
+    )
+      out.push({ cmd, tool: 'spacy download' })
+    else if ((name === 'huggingface-cli' || name === 'hf') && v[0] === 'download')
+      out.push({ cmd, tool: `${name} download` })
+    else if (
+      isPythonCommand(cmd.name) &&
+      v.includes('-m') &&
+      /^nltk\.downloader$/.test(v[v.indexOf('-m') + 1] ?? '')
+    )
+      out.push({ cmd, tool: 'nltk.downloader' })
   }
   return out
 }
@@ -631,4 +809,3 @@ export function modelDownloadTools(commands: SimpleCommand[]): { cmd: SimpleComm
 export function usesFlag(cmd: SimpleCommand, ...flags: string[]): boolean {
   return cmd.args.some((a) => flags.some((f) => a.value === f || a.value.startsWith(f + '=')))
 }
-

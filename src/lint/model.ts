@@ -98,7 +98,7 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
     if (raw.keyword === 'FROM') {
       const words = splitWords(raw.args)
       const image = words[0] ?? ''
-      const alias = words.length >= 3 && words[1]!.toLowerCase() === 'as' ? words[2] : undefined
+      const alias = words.length >= 3 && words[1].toLowerCase() === 'as' ? words[2] : undefined
       const platform = flagValue(raw.flags, 'platform')
       const lower = image.toLowerCase()
       stage = {
@@ -126,7 +126,7 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
       if (m) {
         const inner = splitBuildFlags(raw.args.slice(m[0].length))
         onbuild.push({
-          keyword: m[1]!.toUpperCase(),
+          keyword: m[1].toUpperCase(),
           line: raw.line,
           endLine: raw.endLine,
           flags: inner.flags,
@@ -157,7 +157,7 @@ export function splitRawWords(text: string): string[] {
   let quote = ''
   let has = false
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
+    const c = text[i]
     if (quote) {
       cur += c
       if (c === quote) quote = ''
@@ -199,12 +199,21 @@ export function splitWords(text: string): string[] {
  * Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}`, `${X+a}` with `lookup`.
  * Returns undefined when a variable without default is unknown.
  */
-export function expand(text: string, lookup: (name: string) => string | undefined): string | undefined {
+export function expand(
+  text: string,
+  lookup: (name: string) => string | undefined
+): string | undefined {
   if (!text.includes('$')) return text
   let unknown = false
   const out = text.replace(
     /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (_m, braced: string | undefined, op: string | undefined, word: string | undefined, plain: string | undefined) => {
+    (
+      _m,
+      braced: string | undefined,
+      op: string | undefined,
+      word: string | undefined,
+      plain: string | undefined
+    ) => {
       const name = braced ?? plain!
       const value = lookup(name)
       if (op === ':-' || op === '-') {
@@ -257,16 +266,22 @@ export function isPythonCommand(name: string): boolean {
 
 export function runInfo(instr: Instr): RunInfo {
   if (instr.cache.run) return instr.cache.run
-  const mounts = instr.flags.filter((f) => f.name === 'mount' && f.value).map((f) => parseMount(f.value!))
+  const mounts = instr.flags
+    .filter((f) => f.name === 'mount' && f.value)
+    .map((f) => parseMount(f.value!))
   const json = parseJsonArray(instr.args)
   let script: string
   const python: string[] = []
   if (json) script = json.join(' ')
   else if (instr.heredocs.length > 0 && /^<<-?["']?[A-Za-z0-9_.-]+["']?\s*$/.test(instr.args)) {
     // bare `RUN <<EOF`: the body is the script, or a file run by its shebang interpreter
-    const body = instr.heredocs[0]!.content
+    const body = instr.heredocs[0].content
     const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(body)
-    const interpreter = shebang ? baseName(shebang[1]!) === 'env' ? shebang[2] ?? '' : baseName(shebang[1]!) : 'sh'
+    const interpreter = shebang
+      ? baseName(shebang[1]) === 'env'
+        ? (shebang[2] ?? '')
+        : baseName(shebang[1])
+      : 'sh'
     if (PYTHON_RE.test(interpreter)) {
       python.push(body)
       script = ''
@@ -288,7 +303,14 @@ export function runInfo(instr: Instr): RunInfo {
     }
     if (isPythonCommand(cmd.name)) python.push(...pythonSources(cmd))
   }
-  const info: RunInfo = { script, shell: { commands, hasPipes }, commands, mounts, exec: json !== undefined, python }
+  const info: RunInfo = {
+    script,
+    shell: { commands, hasPipes },
+    commands,
+    mounts,
+    exec: json !== undefined,
+    python
+  }
   instr.cache.run = info
   return info
 }
@@ -297,7 +319,7 @@ export function runInfo(instr: Instr): RunInfo {
 export function pythonSources(cmd: SimpleCommand): string[] {
   const out: string[] = []
   const c = cmd.args.findIndex((a) => a.value === '-c' || /^-[A-Za-z]*c$/.test(a.value))
-  if (c >= 0 && cmd.args[c + 1]) out.push(cmd.args[c + 1]!.value)
+  if (c >= 0 && cmd.args[c + 1]) out.push(cmd.args[c + 1].value)
   const doc = cmd.redirects.find((r) => r.heredoc)?.heredoc
   if (doc && c < 0) out.push(doc.body)
   return out
@@ -334,8 +356,8 @@ export function envPairs(instr: Instr): EnvPair[] {
   if (instr.cache.env) return instr.cache.env
   const words = splitRawWords(instr.args)
   let pairs: EnvPair[]
-  if (words.length > 0 && !words[0]!.includes('=')) {
-    const key = words[0]!
+  if (words.length > 0 && !words[0].includes('=')) {
+    const key = words[0]
     const raw = instr.args.slice(instr.args.indexOf(key) + key.length).trim()
     pairs = [{ key, raw, value: unescapeValue(raw) }]
   } else {
@@ -353,7 +375,7 @@ function unescapeValue(raw: string): string {
   let out = ''
   let quote = ''
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!
+    const c = raw[i]
     if (quote === "'") {
       if (c === "'") quote = ''
       else out += c
@@ -377,7 +399,9 @@ export function argDecls(instr: Instr): ArgDecl[] {
   if (instr.cache.args) return instr.cache.args
   const decls = splitRawWords(instr.args).map((w) => {
     const eq = w.indexOf('=')
-    return eq < 0 ? { name: w, value: undefined } : { name: w.slice(0, eq), value: unescapeValue(w.slice(eq + 1)) }
+    return eq < 0
+      ? { name: w, value: undefined }
+      : { name: w.slice(0, eq), value: unescapeValue(w.slice(eq + 1)) }
   })
   instr.cache.args = decls
   return decls
@@ -418,15 +442,20 @@ export function healthInfo(instr: Instr): HealthInfo | undefined {
   const m = /^(NONE|CMD)\b[ \t]*/i.exec(instr.args)
   let info: HealthInfo | null = null
   if (m) {
-    if (m[1]!.toUpperCase() === 'NONE') info = { none: true, line: instr.line, exec: undefined, script: '', commands: [], python: [] }
+    if (m[1].toUpperCase() === 'NONE')
+      info = { none: true, line: instr.line, exec: undefined, script: '', commands: [], python: [] }
     else {
       const rest = instr.args.slice(m[0].length)
       const exec = parseJsonArray(rest)
       let script = rest
       if (exec) {
         if (exec[0] === 'CMD-SHELL') script = exec.slice(1).join(' ')
-        else if (exec.length >= 3 && SHELLS.has(baseName(exec[0]!)) && exec[1] === '-c') script = exec.slice(2).join(' ')
-        else script = exec.map((w) => (/[\s'"]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w)).join(' ')
+        else if (exec.length >= 3 && SHELLS.has(baseName(exec[0])) && exec[1] === '-c')
+          script = exec.slice(2).join(' ')
+        else
+          script = exec
+            .map((w) => (/[\s'"]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w))
+            .join(' ')
       }
       const commands = parseShell(script).commands
       const python = commands.filter((c) => isPythonCommand(c.name)).flatMap(pythonSources)
@@ -460,12 +489,17 @@ export function copyInfo(instr: Instr): CopyInfo {
   const sources = words.slice(0, -1).filter((w) => {
     const m = /^<<-?(.*)$/.exec(w)
     if (m) {
-      heredocSources.add(m[1]!)
+      heredocSources.add(m[1])
       return false
     }
     return true
   })
-  const info = { sources, dest: words.length > 1 ? words[words.length - 1]! : '', from: instrFlag(instr, 'from'), heredocSources }
+  const info = {
+    sources,
+    dest: words.length > 1 ? words[words.length - 1] : '',
+    from: instrFlag(instr, 'from'),
+    heredocSources
+  }
   instr.cache.copy = info
   return info
 }
@@ -488,10 +522,15 @@ const lineageCache = new WeakMap<Stage, Instr[]>()
 
 /** Instructions of a lineage in execution order (oldest ancestor first); shared, do not mutate. */
 export function lineageInstructions(stage: Stage, exact = false): Instr[] {
-  if (exact) return lineage(stage, true).reverse().flatMap((s) => s.instructions)
+  if (exact)
+    return lineage(stage, true)
+      .reverse()
+      .flatMap((s) => s.instructions)
   let cached = lineageCache.get(stage)
   if (!cached) {
-    cached = lineage(stage).reverse().flatMap((s) => s.instructions)
+    cached = lineage(stage)
+      .reverse()
+      .flatMap((s) => s.instructions)
     lineageCache.set(stage, cached)
   }
   return cached

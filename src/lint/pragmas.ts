@@ -10,7 +10,8 @@
  */
 import type { Comment } from './dockerfile.js'
 
-const PRAGMA_RE = /^\s*hadolint\s+(?:(global|stage)\s+)?ignore=([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\s*(?:#.*)?$/
+const PRAGMA_RE =
+  /^\s*hadolint\s+(?:(global|stage)\s+)?ignore=([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\s*(?:#.*)?$/
 
 export interface Pragmas {
   /** line -> codes ignored on that line */
@@ -25,7 +26,7 @@ export function parsePragmas(comments: Comment[], fromLines: number[]): Pragmas 
   for (const c of comments) {
     const m = PRAGMA_RE.exec(c.text)
     if (!m) continue
-    const codes = m[2]!.split(',').map((s) => s.trim())
+    const codes = m[2].split(',').map((s) => s.trim())
     if (m[1] === 'global') for (const code of codes) pragmas.global.add(code)
     else if (m[1] === 'stage') {
       const anchor = c.line + 1

@@ -3,11 +3,28 @@ import { relative, isAbsolute } from 'node:path'
 import { RULES_BY_CODE } from './rules/index.js'
 import type { LintReport, Severity } from './types.js'
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', style: 'note' }
-const SECURITY = new Set(['DL3002', 'DL3004', 'DL3026', 'DL3064', 'MLD004', 'MLD005', 'MLD012', 'MLD020', 'MLD023'])
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  style: 'note'
+}
+const SECURITY = new Set([
+  'DL3002',
+  'DL3004',
+  'DL3026',
+  'DL3064',
+  'MLD004',
+  'MLD005',
+  'MLD012',
+  'MLD020',
+  'MLD023'
+])
 
 function helpUri(code: string): string {
-  return code.startsWith('DL') ? `https://github.com/hadolint/hadolint/wiki/${code}` : `docs/lint.md#${code.toLowerCase()}`
+  return code.startsWith('DL')
+    ? `https://github.com/hadolint/hadolint/wiki/${code}`
+    : `docs/lint.md#${code.toLowerCase()}`
 }
 
 function artifactUri(file: string): string {
@@ -41,7 +58,11 @@ export function toSarif(report: LintReport): object {
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(f.file) },
-          region: { startLine: Math.max(1, f.line), ...(f.column ? { startColumn: f.column } : {}), ...(f.endLine ? { endLine: f.endLine } : {}) }
+          region: {
+            startLine: Math.max(1, f.line),
+            ...(f.column ? { startColumn: f.column } : {}),
+            ...(f.endLine ? { endLine: f.endLine } : {})
+          }
         }
       }
     ],
@@ -52,7 +73,13 @@ export function toSarif(report: LintReport): object {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'ml-docker-lint', informationUri: 'https://github.com/hadolint/hadolint', rules } },
+        tool: {
+          driver: {
+            name: 'ml-docker-lint',
+            informationUri: 'https://github.com/hadolint/hadolint',
+            rules
+          }
+        },
         results
       }
     ]

@@ -57,10 +57,38 @@ export interface ParsedShell {
 }
 
 /** characters that end a plain run inside a word */
-const SPECIAL_IN_WORD = new Set([' ', '\t', '\r', '\n', ';', '&', '|', '(', ')', '<', '>', '\\', "'", '"', '$', '`'])
+const SPECIAL_IN_WORD = new Set([
+  ' ',
+  '\t',
+  '\r',
+  '\n',
+  ';',
+  '&',
+  '|',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\\',
+  "'",
+  '"',
+  '$',
+  '`'
+])
 const OPERATOR_CHARS = new Set([';', '&', '|', '(', ')', '<', '>', '\n'])
 const BLANK = new Set([' ', '\t', '\r'])
-const OPENING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time'])
+const OPENING_KEYWORDS = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  '!',
+  '{',
+  'time'
+])
 const CLOSING_KEYWORDS = new Set(['fi', 'done', '}', 'esac'])
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/
 
@@ -82,7 +110,7 @@ class Lexer {
   private skipBlanksAndComments(): void {
     const s = this.src
     for (;;) {
-      while (this.pos < this.end && BLANK.has(s[this.pos]!)) this.pos++
+      while (this.pos < this.end && BLANK.has(s[this.pos])) this.pos++
       if (s[this.pos] === '\\' && s[this.pos + 1] === '\n') {
         this.pos += 2
         continue
@@ -98,7 +126,7 @@ class Lexer {
     this.skipBlanksAndComments()
     const s = this.src
     if (this.pos >= this.end) return undefined
-    const c = s[this.pos]!
+    const c = s[this.pos]
     if (c === '\n') {
       this.pos++
       this.readPendingHeredocs()
@@ -126,7 +154,7 @@ class Lexer {
         return op
       }
     }
-    const one = s[this.pos]!
+    const one = s[this.pos]
     this.pos++
     return one
   }
@@ -139,7 +167,7 @@ class Lexer {
     let quoted = false
     let dynamic = false
     while (this.pos < this.end) {
-      const c = s[this.pos]!
+      const c = s[this.pos]
       if (BLANK.has(c) || c === '\n') break
       if (OPERATOR_CHARS.has(c)) {
         if ((c === '<' || c === '>') && s[this.pos + 1] === '(') {
@@ -174,9 +202,9 @@ class Lexer {
         quoted = true
         this.pos++
         while (this.pos < this.end && s[this.pos] !== '"') {
-          const d = s[this.pos]!
+          const d = s[this.pos]
           if (d === '\\' && this.pos + 1 < this.end) {
-            const e = s[this.pos + 1]!
+            const e = s[this.pos + 1]
             if (e === '\n') {
               this.pos += 2
               continue
@@ -205,7 +233,7 @@ class Lexer {
         let text = ''
         while (j < this.end && s[j] !== "'") {
           if (s[j] === '\\' && j + 1 < this.end) {
-            const e = s[j + 1]!
+            const e = s[j + 1]
             text += e === 'n' ? '\n' : e === 't' ? '\t' : e
             j += 2
             continue
@@ -228,7 +256,7 @@ class Lexer {
       }
       // plain run: copy up to the next character that needs attention
       let j = this.pos + 1
-      while (j < this.end && !SPECIAL_IN_WORD.has(s[j]!)) j++
+      while (j < this.end && !SPECIAL_IN_WORD.has(s[j])) j++
       value += s.slice(this.pos, j)
       this.pos = j
     }
@@ -239,7 +267,7 @@ class Lexer {
   /** At `$` or a backtick: consumes an expansion; returns false for a literal `$`. */
   private readExpansion(): boolean {
     const s = this.src
-    const c = s[this.pos]!
+    const c = s[this.pos]
     if (c === '`') {
       let j = this.pos + 1
       let inner = ''
@@ -270,10 +298,10 @@ class Lexer {
       this.pos = this.skipBalanced(this.pos + 2, '{', '}', 1)
       return true
     }
-    if (d !== undefined && /[A-Za-z0-9_@*#?$!\-]/.test(d)) {
+    if (d !== undefined && /[A-Za-z0-9_@*#?$!-]/.test(d)) {
       let j = this.pos + 1
       if (/[A-Za-z_]/.test(d)) {
-        while (j < this.end && /[A-Za-z0-9_]/.test(s[j]!)) j++
+        while (j < this.end && /[A-Za-z0-9_]/.test(s[j])) j++
       } else j++
       this.pos = j
       return true
@@ -286,7 +314,7 @@ class Lexer {
     let j = from
     let quote = ''
     while (j < this.end && depth > 0) {
-      const c = s[j]!
+      const c = s[j]
       if (quote) {
         if (c === quote) quote = ''
         else if (c === '\\' && quote === '"') j++
@@ -345,7 +373,7 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
 
   const finish = (sep: Separator): void => {
     if (!current && closedGroup !== undefined && sep === '&') {
-      for (let k = closedGroup; k < commands.length; k++) commands[k]!.background = true
+      for (let k = closedGroup; k < commands.length; k++) commands[k].background = true
     }
     closedGroup = undefined
     if (current) {
@@ -432,7 +460,8 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
       const sep: Separator = op === ';;' || op === ';&' || op === ';;&' ? ';' : (op as Separator)
       skipUntilSeparator = false
       finish(sep)
-      if ((op === ';;' || op === ';&' || op === ';;&') && caseState === 'body') caseState = 'pattern'
+      if ((op === ';;' || op === ';&' || op === ';;&') && caseState === 'body')
+        caseState = 'pattern'
       continue
     }
 
@@ -452,7 +481,10 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
       if (word.value === 'do' && !word.quoted) skipUntilSeparator = false
       continue
     }
-    if (!current || (current.name === '' && current.assignments.length === 0 && current.redirects.length === 0)) {
+    if (
+      !current ||
+      (current.name === '' && current.assignments.length === 0 && current.redirects.length === 0)
+    ) {
       if (!word.quoted) {
         const w = word.value
         if (OPENING_KEYWORDS.has(w)) {
@@ -492,7 +524,10 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
     current ??= newCommand(prev, depth)
     if (current.name === '' && ASSIGNMENT_RE.test(word.raw)) {
       const eq = word.value.indexOf('=')
-      current.assignments.push({ name: word.value.slice(0, eq).replace(/\+$/, ''), value: word.value.slice(eq + 1) })
+      current.assignments.push({
+        name: word.value.slice(0, eq).replace(/\+$/, ''),
+        value: word.value.slice(eq + 1)
+      })
       continue
     }
     if (current.name === '') current.name = word.value
@@ -511,7 +546,17 @@ function parseTokens(lex: Lexer, closer: ')' | undefined, baseDepth: number): Pa
 }
 
 function newCommand(prev: Separator, depth: number): SimpleCommand {
-  return { name: '', base: '', args: [], assignments: [], redirects: [], next: '', prev, depth, background: false }
+  return {
+    name: '',
+    base: '',
+    args: [],
+    assignments: [],
+    redirects: [],
+    next: '',
+    prev,
+    depth,
+    background: false
+  }
 }
 
 function isRedirectOp(op: string): boolean {
@@ -551,8 +596,9 @@ export function flagsOf(cmd: SimpleCommand): { flag: string; index: number }[] {
       out.push({ flag: '\u0000stop', index })
       return
     }
-    if (v.startsWith('--')) out.push({ flag: v.slice(2).split('=')[0]!, index })
-    else if (v.startsWith('-') && v.length > 1) for (const ch of v.slice(1)) out.push({ flag: ch, index })
+    if (v.startsWith('--')) out.push({ flag: v.slice(2).split('=')[0], index })
+    else if (v.startsWith('-') && v.length > 1)
+      for (const ch of v.slice(1)) out.push({ flag: ch, index })
   })
   const stop = out.findIndex((f) => f.flag === '\u0000stop')
   return stop < 0 ? out : out.slice(0, stop)
@@ -586,7 +632,7 @@ export function cmdHasArgs(cmd: SimpleCommand, name: string, values: string[]): 
 export function dropFlagArgs(cmd: SimpleCommand, names: string[]): Word[] {
   const drop = new Set<number>()
   for (const f of flagsOf(cmd)) {
-    if (names.includes(f.flag) && !cmd.args[f.index]!.value.includes('=')) drop.add(f.index + 1)
+    if (names.includes(f.flag) && !cmd.args[f.index].value.includes('=')) drop.add(f.index + 1)
   }
   return cmd.args.filter((_, i) => !drop.has(i))
 }
@@ -600,14 +646,15 @@ export function nonFlagArgs(args: Word[]): Word[] {
 export function flagValue(cmd: SimpleCommand, short: string[], long: string[]): string | undefined {
   const args = cmd.args
   for (let i = 0; i < args.length; i++) {
-    const v = args[i]!.value
+    const v = args[i].value
     if (v === '--') return undefined
     if (v.startsWith('--')) {
       const [name, ...rest] = v.slice(2).split('=')
-      if (long.includes(name!)) return rest.length > 0 ? rest.join('=') : args[i + 1]?.value
+      if (long.includes(name)) return rest.length > 0 ? rest.join('=') : args[i + 1]?.value
     } else if (v.startsWith('-') && v.length > 1) {
-      const ch = v[1]!
-      if (short.includes(ch)) return v.length > 2 ? v.slice(2).replace(/^=/, '') : args[i + 1]?.value
+      const ch = v[1]
+      if (short.includes(ch))
+        return v.length > 2 ? v.slice(2).replace(/^=/, '') : args[i + 1]?.value
     }
   }
   return undefined

@@ -23,11 +23,15 @@ interface Io {
 }
 
 /** `ml-docker meta`: prints the computed metadata. Exit code 0, 1 (configuration error) or 2 (usage). */
-export async function metaCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function metaCommand(
+  argv: string[],
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<number> {
   const given: Partial<Record<Flag, string[]>> = {}
   let format: 'json' | 'text' = 'json'
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
+    const arg = argv[i]
     if (arg === '-h' || arg === '--help') {
       io.stdout(`${USAGE}\n`)
       return 0
@@ -37,7 +41,7 @@ export async function metaCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       io.stderr(`ml-docker meta: unexpected argument "${arg}"\n${USAGE}\n`)
       return 2
     }
-    const name = m[1]!
+    const name = m[1]
     let value = m[2]
     if (value === undefined) {
       if (i + 1 >= argv.length) {
@@ -73,7 +77,10 @@ export async function metaCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
 
   try {
     const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined
-    const ctx = await contextFromEnvironment(env, { cwd: io.cwd ?? process.cwd(), ...(token ? { token } : {}) })
+    const ctx = await contextFromEnvironment(env, {
+      cwd: io.cwd ?? process.cwd(),
+      ...(token ? { token } : {})
+    })
     for (const note of ctx.notes ?? []) io.stderr(`note: ${note}\n`)
     const result = computeMeta(inputs, ctx, env)
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`)
@@ -102,7 +109,7 @@ export async function metaCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
     return 0
   } catch (e) {
     if (isUserError(e)) {
-      io.stderr(`error: ${(e as Error).message}\n`)
+      io.stderr(`error: ${e.message}\n`)
       return 1
     }
     throw e

@@ -33,10 +33,16 @@ function effectiveContext(ctx: GitContext, env: NodeJS.ProcessEnv): { ref: strin
   const payload = ctx.payload as { number?: unknown; pull_request?: { head?: { sha?: unknown } } }
   // pull_request_target runs on the base branch; the reference rewrites the ref to the PR's merge
   // ref so that type=ref,event=pr and {{base_ref}} work for it too.
-  if (/pull_request_target/.test(ctx.eventName) && payload.number !== undefined) {
+  if (
+    /pull_request_target/.test(ctx.eventName) &&
+    (typeof payload.number === 'number' || typeof payload.number === 'string')
+  ) {
     ref = `refs/pull/${String(payload.number)}/merge`
   }
-  if (/true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') && /pull_request/.test(ctx.eventName)) {
+  if (
+    /true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') &&
+    /pull_request/.test(ctx.eventName)
+  ) {
     const head = payload.pull_request?.head?.sha
     if (typeof head === 'string' && head.length > 0) sha = head
   }
@@ -118,7 +124,9 @@ class Engine {
       get commitDate(): Date {
         if (commitDate === undefined && !warned) {
           warned = true
-          warnings.push('The commit date is unknown here (not in the event payload, no checkout, no API access): {{commit_date}} used the current time.')
+          warnings.push(
+            'The commit date is unknown here (not in the event payload, no checkout, no API access): {{commit_date}} used the current time.'
+          )
         }
         return commitDate ?? now
       }
@@ -137,9 +145,9 @@ class Engine {
   /** Adds the rule's prefix/suffix, or the flavor's when the rule sets none (even an empty one). */
   private withAffixes(value: string, rule: TagRule): string {
     let v = value
-    if (Object.hasOwn(rule.attrs, 'prefix')) v = `${this.expr(rule.attrs['prefix']!, rule)}${v}`
+    if (Object.hasOwn(rule.attrs, 'prefix')) v = `${this.expr(rule.attrs['prefix'], rule)}${v}`
     else if (this.flavor.prefix.length > 0) v = `${this.expr(this.flavor.prefix)}${v}`
-    if (Object.hasOwn(rule.attrs, 'suffix')) v = `${v}${this.expr(rule.attrs['suffix']!, rule)}`
+    if (Object.hasOwn(rule.attrs, 'suffix')) v = `${v}${this.expr(rule.attrs['suffix'], rule)}`
     else if (this.flavor.suffix.length > 0) v = `${v}${this.expr(this.flavor.suffix)}`
     return v
   }
@@ -150,7 +158,10 @@ class Engine {
 
   private sanitized(value: string): string | undefined {
     const s = sanitizeTag(value)
-    if (s.changed) this.warnings.push(`Tag ${s.changed} (Docker's tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).`)
+    if (s.changed)
+      this.warnings.push(
+        `Tag ${s.changed} (Docker's tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).`
+      )
     return s.tag
   }
 
@@ -167,9 +178,11 @@ class Engine {
   compute(rules: TagRule[]): Version {
     const version: Version = { partial: [] }
     for (const rule of rules) {
-      const enabled = this.expr(rule.attrs['enable']!, rule)
+      const enabled = this.expr(rule.attrs['enable'], rule)
       if (enabled !== 'true' && enabled !== 'false') {
-        throw new UserError(`tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`)
+        throw new UserError(
+          `tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`
+        )
       }
       if (enabled === 'false') {
         this.skipped.push(`"${rule.source}" is disabled (enable=${rule.attrs['enable']})`)
@@ -191,7 +204,9 @@ class Engine {
       case 'semver':
       case 'pep440':
       case 'match':
-        return rule.attrs['value'] ? 'did not yield a version' : 'applies to tag refs (refs/tags/*) only, or needs value='
+        return rule.attrs['value']
+          ? 'did not yield a version'
+          : 'applies to tag refs (refs/tags/*) only, or needs value='
       case 'edge':
         return 'applies to pushes to the default (or given) branch only'
       case 'ref':
@@ -220,7 +235,11 @@ class Engine {
       case 'ref':
         return this.refRule(version, rule)
       case 'raw':
-        return this.add(version, this.withAffixes(this.expr(rule.attrs['value']!, rule), rule), this.latestFor(false))
+        return this.add(
+          version,
+          this.withAffixes(this.expr(rule.attrs['value'], rule), rule),
+          this.latestFor(false)
+        )
       case 'sha': {
         if (!this.sha) return
         const value = rule.attrs['format'] === 'long' ? this.sha : this.shortSha(this.sha)
@@ -231,13 +250,17 @@ class Engine {
 
   private schedule(version: Version, rule: TagRule): void {
     if (!/schedule/.test(this.ctx.eventName)) return
-    const value = render(rule.attrs['pattern']!, dateHelpers(this.exprContext.now), `"${rule.source}"`)
+    const value = render(
+      rule.attrs['pattern'],
+      dateHelpers(this.exprContext.now),
+      `"${rule.source}"`
+    )
     this.add(version, this.withAffixes(value, rule), this.latestFor(false))
   }
 
   /** The version string a semver/pep440/match rule works on: value= if given, else the tag name. */
   private versionSource(rule: TagRule): string | undefined {
-    if (rule.attrs['value']!.length > 0) return this.expr(rule.attrs['value']!, rule)
+    if (rule.attrs['value'].length > 0) return this.expr(rule.attrs['value'], rule)
     if (!/^refs\/tags\//.test(this.ref)) return undefined
     return this.ref.replace(/^refs\/tags\//, '').replace(/\//g, '-')
   }
@@ -246,11 +269,13 @@ class Engine {
     const raw = this.versionSource(rule)
     if (raw === undefined) return
     if (!semver.valid(raw)) {
-      this.warnings.push(`${raw} is not a valid semver, so "${rule.source}" gave no tag. More info: https://semver.org/`)
+      this.warnings.push(
+        `${raw} is not a valid semver, so "${rule.source}" gave no tag. More info: https://semver.org/`
+      )
       return
     }
     const parsed = semver.parse(raw, { loose: true })!
-    const pattern = rule.attrs['pattern']!
+    const pattern = rule.attrs['pattern']
     let value: string
     let latest = false
     if (semver.prerelease(raw)) {
@@ -273,7 +298,7 @@ class Engine {
       return
     }
     const explained = pep440.explain(raw)!
-    const pattern = rule.attrs['pattern']!
+    const pattern = rule.attrs['pattern']
     let value: string
     let latest = false
     if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
@@ -298,13 +323,15 @@ class Engine {
   private match(version: Version, rule: TagRule): void {
     const raw = this.versionSource(rule)
     if (raw === undefined) return
-    const pattern = rule.attrs['pattern']!
+    const pattern = rule.attrs['pattern']
     let re: RegExp
     try {
       const literal = /^\/(.+)\/(.*)$/.exec(pattern)
-      re = literal ? new RegExp(literal[1]!, literal[2]) : new RegExp(pattern)
+      re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(pattern)
     } catch (e) {
-      throw new UserError(`tags: pattern is not a valid regular expression in "${rule.source}": ${(e as Error).message}`)
+      throw new UserError(
+        `tags: pattern is not a valid regular expression in "${rule.source}": ${(e as Error).message}`
+      )
     }
     const m = raw.match(re)
     const group = Number(rule.attrs['group'])
@@ -313,7 +340,9 @@ class Engine {
       return
     }
     if (m[group] === undefined) {
-      this.warnings.push(`${pattern} has no capture group ${group} matching ${raw}, so "${rule.source}" gave no tag.`)
+      this.warnings.push(
+        `${pattern} has no capture group ${group} matching ${raw}, so "${rule.source}" gave no tag.`
+      )
       return
     }
     this.add(version, this.withAffixes(m[group], rule), this.latestFor(true))
@@ -322,7 +351,7 @@ class Engine {
   private edge(version: Version, rule: TagRule): void {
     if (!/^refs\/heads\//.test(this.ref)) return
     const branch = this.ref.replace(/^refs\/heads\//, '')
-    let wanted = rule.attrs['branch']!
+    let wanted = rule.attrs['branch']
     if (wanted.length === 0) {
       if (this.repo.defaultBranch === undefined) {
         this.warnings.push(
@@ -370,7 +399,11 @@ function isRawStatement(pattern: string): boolean {
     const ast = Handlebars.parseWithoutProcessing(pattern)
     if (ast.body.length !== 1) return false
     const stmt = ast.body[0] as { type: string; path?: { parts?: string[] } }
-    return stmt.type === 'MustacheStatement' && stmt.path?.parts?.length === 1 && stmt.path.parts[0] === 'raw'
+    return (
+      stmt.type === 'MustacheStatement' &&
+      stmt.path?.parts?.length === 1 &&
+      stmt.path.parts[0] === 'raw'
+    )
   } catch {
     return false
   }
@@ -391,7 +424,10 @@ export function computeMeta(
   const flavor = parseFlavor(inputs.flavor ?? '')
   const levels = annotationLevels(inputs, env)
   const { ref, sha } = effectiveContext(ctx, env)
-  const repo: RepositoryInfo = { ...repositoryFromPayload(ctx.payload), ...definedOnly(ctx.repository ?? {}) }
+  const repo: RepositoryInfo = {
+    ...repositoryFromPayload(ctx.payload),
+    ...definedOnly(ctx.repository ?? {})
+  }
   repo.defaultBranch ??= ctx.defaultBranch
   if (repo.defaultBranch === undefined) delete repo.defaultBranch
 
@@ -410,7 +446,9 @@ export function computeMeta(
   const enabledImages = images.filter((i) => i.enable).map((i) => i.name)
   const enabledUnique = enabledImages.filter((n, i) => enabledImages.indexOf(n) === i)
   const tags =
-    enabledUnique.length > 0 ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`)) : [...uniqueNames]
+    enabledUnique.length > 0
+      ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`))
+      : [...uniqueNames]
 
   const warnings = engine.warnings
   if (uniqueNames.length === 0) {
@@ -437,7 +475,10 @@ export function computeMeta(
     ['org.opencontainers.image.licenses', repo.license ?? '']
   ]
   const labels = sortedRecord([...base, ...keyValueLines(inputs.labels ?? '', 'labels', warnings)])
-  const annotationValues = sortedRecord([...base, ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)])
+  const annotationValues = sortedRecord([
+    ...base,
+    ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)
+  ])
   const annotations: string[] = []
   const explicitLevel: string[] = []
   for (const [key, value] of Object.entries(annotationValues)) {
@@ -467,7 +508,8 @@ function sortedRecord(entries: [string, string][]): Record<string, string> {
   const map = new Map<string, string>()
   for (const [k, v] of entries) map.set(k, v)
   const out: Record<string, string> = {}
-  for (const key of [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[key] = map.get(key)!
+  for (const key of [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+    out[key] = map.get(key)!
   return out
 }
 

@@ -1,7 +1,12 @@
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { commitDateFromPayload, repositoryFromPayload, type GitContext, type RepositoryInfo } from './types.js'
+import {
+  commitDateFromPayload,
+  repositoryFromPayload,
+  type GitContext,
+  type RepositoryInfo
+} from './types.js'
 
 const run = promisify(execFile)
 
@@ -36,7 +41,8 @@ async function fromWorkflow(env: NodeJS.ProcessEnv, opts: ContextOptions): Promi
   if (eventPath) {
     try {
       const parsed: unknown = JSON.parse(await readFile(eventPath, 'utf8'))
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) payload = parsed as Record<string, unknown>
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        payload = parsed as Record<string, unknown>
       else notes.push(`event payload ${eventPath} is not a JSON object; ignored`)
     } catch (e) {
       notes.push(`cannot read the event payload ${eventPath}: ${(e as Error).message}`)
@@ -111,7 +117,10 @@ export function parseRemoteUrl(url: string): { htmlUrl: string; fullName: string
     path = scp[2]
   }
   if (!host || !path) return undefined
-  const clean = path.replace(/^\/+/, '').replace(/\.git$/, '').replace(/\/+$/, '')
+  const clean = path
+    .replace(/^\/+/, '')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '')
   if (!clean.includes('/')) return undefined
   return { htmlUrl: `https://${host}/${clean}`, fullName: clean }
 }
@@ -201,17 +210,23 @@ function apiBase(env: NodeJS.ProcessEnv, htmlUrl: string | undefined): string | 
 }
 
 /** Fills repository data and the commit date from the GitHub API when they are missing. */
-async function fillFromApi(ctx: GitContext, env: NodeJS.ProcessEnv, opts: ContextOptions): Promise<void> {
+async function fillFromApi(
+  ctx: GitContext,
+  env: NodeJS.ProcessEnv,
+  opts: ContextOptions
+): Promise<void> {
   const token = opts.token ?? env['GITHUB_TOKEN']
   const repo = ctx.repository ?? {}
   const fullName = repo.fullName
   // A workflow payload with a repository object is complete (a null description is data, not a gap).
-  const payloadHasRepo = typeof ctx.payload['repository'] === 'object' && ctx.payload['repository'] !== null
+  const payloadHasRepo =
+    typeof ctx.payload['repository'] === 'object' && ctx.payload['repository'] !== null
   const needRepo = ctx.source === 'workflow' ? !payloadHasRepo : ctx.source === 'git'
   const needDate = ctx.commitDate === undefined && ctx.sha !== ''
   if (!needRepo && !needDate) return
   if (!token || !fullName) {
-    if (needDate && ctx.source !== 'none') ctx.notes?.push('commit date unknown (no payload data, checkout or token)')
+    if (needDate && ctx.source !== 'none')
+      ctx.notes?.push('commit date unknown (no payload data, checkout or token)')
     return
   }
   const base = apiBase(env, repo.htmlUrl)
@@ -219,18 +234,27 @@ async function fillFromApi(ctx: GitContext, env: NodeJS.ProcessEnv, opts: Contex
   const timeout = opts.apiTimeoutMs ?? 5000
   if (needRepo) {
     try {
-      const data = (await fetchJson(`${base}/repos/${fullName}`, token, timeout)) as Record<string, unknown>
+      const data = (await fetchJson(`${base}/repos/${fullName}`, token, timeout)) as Record<
+        string,
+        unknown
+      >
       const api = repositoryFromPayload({ repository: data })
       ctx.repository = { ...api, ...definedOnly(repo) }
       ctx.defaultBranch ??= ctx.repository.defaultBranch
       ctx.notes?.push('repository data read from the GitHub API')
     } catch (e) {
-      ctx.notes?.push(`GitHub API unavailable for repository data (${(e as Error).message}); continuing without it`)
+      ctx.notes?.push(
+        `GitHub API unavailable for repository data (${(e as Error).message}); continuing without it`
+      )
     }
   }
   if (needDate) {
     try {
-      const data = (await fetchJson(`${base}/repos/${fullName}/commits/${ctx.sha}`, token, timeout)) as {
+      const data = (await fetchJson(
+        `${base}/repos/${fullName}/commits/${ctx.sha}`,
+        token,
+        timeout
+      )) as {
         commit?: { committer?: { date?: string } }
       }
       const date = data.commit?.committer?.date
@@ -239,7 +263,9 @@ async function fillFromApi(ctx: GitContext, env: NodeJS.ProcessEnv, opts: Contex
         ctx.notes?.push('commit date read from the GitHub API')
       }
     } catch (e) {
-      ctx.notes?.push(`GitHub API unavailable for the commit date (${(e as Error).message}); using the current time`)
+      ctx.notes?.push(
+        `GitHub API unavailable for the commit date (${(e as Error).message}); using the current time`
+      )
     }
   }
 }

@@ -32,17 +32,25 @@ export function render(template: string, data: object, where: string): string {
   }
 }
 
-function formatDate(date: Date, format: unknown, options: HelperOptions | undefined, helper: string): string {
+function formatDate(
+  date: Date,
+  format: unknown,
+  options: HelperOptions | undefined,
+  helper: string
+): string {
   if (typeof format !== 'string') {
     throw new UserError(`{{${helper}}} needs a format, for example {{${helper} 'YYYYMMDD'}}.`)
   }
   let tz = 'UTC'
   for (const [key, value] of Object.entries(options?.hash ?? {})) {
-    if (key !== 'tz') throw new UserError(`{{${helper}}}: unknown attribute "${key}" (only tz= is supported).`)
+    if (key !== 'tz')
+      throw new UserError(`{{${helper}}}: unknown attribute "${key}" (only tz= is supported).`)
     tz = String(value)
   }
   if (!moment.tz.zone(tz)) {
-    throw new UserError(`{{${helper}}}: unknown time zone "${tz}"; use an IANA name such as Europe/Paris.`)
+    throw new UserError(
+      `{{${helper}}}: unknown time zone "${tz}"; use an IANA name such as Europe/Paris.`
+    )
   }
   return moment(date).tz(tz).format(format)
 }
@@ -51,7 +59,12 @@ function formatDate(date: Date, format: unknown, options: HelperOptions | undefi
 export function dateHelpers(now: Date): object {
   return {
     date: (format: unknown, options?: HelperOptions) =>
-      formatDate(now, options === undefined ? undefined : format, options ?? (format as HelperOptions), 'date')
+      formatDate(
+        now,
+        options === undefined ? undefined : format,
+        options ?? (format as HelperOptions),
+        'date'
+      )
   }
 }
 
@@ -69,7 +82,9 @@ function getString(obj: unknown, ...path: string[]): string | undefined {
 /** Events that always run on the last commit of the default branch (as the reference treats them). */
 const DEFAULT_BRANCH_EVENTS = /create|discussion|issues|schedule/
 
-export function isDefaultBranch(ctx: Pick<ExpressionContext, 'eventName' | 'ref' | 'payload' | 'defaultBranch'>): boolean {
+export function isDefaultBranch(
+  ctx: Pick<ExpressionContext, 'eventName' | 'ref' | 'payload' | 'defaultBranch'>
+): boolean {
   const branch = stripHeads(ctx.ref)
   if (branch.length === 0) return false
   const defaultBranch = getString(ctx.payload, 'repository', 'default_branch') ?? ctx.defaultBranch
@@ -95,8 +110,18 @@ export function globalExpressions(ctx: ExpressionContext): object {
     },
     is_default_branch: () => String(isDefaultBranch(ctx)),
     date: (format: unknown, options?: HelperOptions) =>
-      formatDate(ctx.now, options === undefined ? undefined : format, options ?? (format as HelperOptions), 'date'),
+      formatDate(
+        ctx.now,
+        options === undefined ? undefined : format,
+        options ?? (format as HelperOptions),
+        'date'
+      ),
     commit_date: (format: unknown, options?: HelperOptions) =>
-      formatDate(ctx.commitDate, options === undefined ? undefined : format, options ?? (format as HelperOptions), 'commit_date')
+      formatDate(
+        ctx.commitDate,
+        options === undefined ? undefined : format,
+        options ?? (format as HelperOptions),
+        'commit_date'
+      )
   }
 }

@@ -17,7 +17,13 @@ export interface Flavor {
  * each of the latter optionally followed by `onlatest=true|false` in the same line.
  */
 export function parseFlavor(input: string): Flavor {
-  const flavor: Flavor = { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false }
+  const flavor: Flavor = {
+    latest: 'auto',
+    prefix: '',
+    prefixLatest: false,
+    suffix: '',
+    suffixLatest: false
+  }
   for (const line of inputLines(input)) {
     // `onlatest` applies to the prefix or suffix written before it on the same line.
     let onLatestFor: 'prefix' | 'suffix' | undefined
@@ -30,7 +36,9 @@ export function parseFlavor(input: string): Flavor {
           )
         case 'latest':
           if (value !== 'auto' && value !== 'true' && value !== 'false') {
-            throw new UserError(`flavor: latest must be auto, true or false in "${line}" (got "${value}").`)
+            throw new UserError(
+              `flavor: latest must be auto, true or false in "${line}" (got "${value}").`
+            )
           }
           flavor.latest = value
           break
@@ -44,11 +52,16 @@ export function parseFlavor(input: string): Flavor {
           break
         case 'onlatest':
           if (value !== 'true' && value !== 'false') {
-            throw new UserError(`flavor: onlatest must be true or false in "${line}" (got "${value}").`)
+            throw new UserError(
+              `flavor: onlatest must be true or false in "${line}" (got "${value}").`
+            )
           }
           if (onLatestFor === 'prefix') flavor.prefixLatest = value === 'true'
           else if (onLatestFor === 'suffix') flavor.suffixLatest = value === 'true'
-          else throw new UserError(`flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`)
+          else
+            throw new UserError(
+              `flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`
+            )
           break
         default:
           throw new UserError(

@@ -8,7 +8,9 @@ export interface ImageEntry {
 
 // distribution/reference grammar, after lowercasing (which the reference action also does).
 const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])'
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?$`)
+const DOMAIN_RE = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?$`
+)
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
 const MAX_NAME_LENGTH = 255
 
@@ -28,10 +30,15 @@ export function parseImages(input: string): ImageEntry[] {
         }
         enable = value === 'true'
       } else {
-        throw new UserError(`images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`)
+        throw new UserError(
+          `images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`
+        )
       }
     }
-    if (!name) throw new UserError(`images: "${line}" has no image name. Write name=registry/owner/app or just the name.`)
+    if (!name)
+      throw new UserError(
+        `images: "${line}" has no image name. Write name=registry/owner/app or just the name.`
+      )
     images.push({ name: normalizeImageName(name), enable })
   }
   return images
@@ -48,17 +55,23 @@ export function normalizeImageName(raw: string): string {
   }
   if (name.length === 0) fail('it is empty')
   if (/\s/.test(name)) fail('it contains whitespace')
-  if (name.includes('@')) fail('it contains a digest; give the name only (tags come from the tags input)')
+  if (name.includes('@'))
+    fail('it contains a digest; give the name only (tags come from the tags input)')
   const parts = name.split('/')
   // The first component is a registry when it looks like a host: a dot, a port or localhost.
   let path = parts
-  if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost' || parts[0]!.startsWith('['))) {
-    if (!DOMAIN_RE.test(parts[0]!)) fail(`"${parts[0]}" is not a valid registry host[:port]`)
+  if (
+    parts.length > 1 &&
+    (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))
+  ) {
+    if (!DOMAIN_RE.test(parts[0])) fail(`"${parts[0]}" is not a valid registry host[:port]`)
     path = parts.slice(1)
   }
-  const last = path[path.length - 1]!
+  const last = path[path.length - 1]
   if (last.includes(':')) {
-    fail(`it ends with a tag ("${last.slice(last.indexOf(':'))}"); give the name only, tags come from the tags input`)
+    fail(
+      `it ends with a tag ("${last.slice(last.indexOf(':'))}"); give the name only, tags come from the tags input`
+    )
   }
   for (const component of path) {
     if (!PATH_COMPONENT_RE.test(component)) {

@@ -7,7 +7,10 @@ export interface OutputSeparators {
 }
 
 /** The action outputs (`version`, `tags`, `tag-names`, `labels`, `annotations`, `json`) as strings. */
-export function actionOutputs(result: MetaResult, seps: OutputSeparators = {}): Record<string, string> {
+export function actionOutputs(
+  result: MetaResult,
+  seps: OutputSeparators = {}
+): Record<string, string> {
   const sepTags = seps.sepTags || '\n'
   return {
     version: result.version,

@@ -20,7 +20,7 @@ export function inputLines(input: string | undefined): string[] {
 export function csvFields(line: string, inputName: string): string[] {
   let records: string[][]
   try {
-    records = parse(line, { relaxColumnCount: true, skipEmptyLines: true }) as string[][]
+    records = parse(line, { relaxColumnCount: true, skipEmptyLines: true }) as string[][] // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse types the no-columns overload loosely
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e)
     throw new UserError(

@@ -77,7 +77,9 @@ export function parseTagRule(line: string): TagRule {
 
   const need = (name: string, example: string): void => {
     if (!Object.hasOwn(attrs, name)) {
-      throw new UserError(`tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`)
+      throw new UserError(
+        `tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`
+      )
     }
   }
 
@@ -93,7 +95,7 @@ export function parseTagRule(line: string): TagRule {
     case 'match': {
       need('pattern', 'type=match,pattern=\\d.\\d.\\d')
       attrs['group'] ??= '0'
-      if (!/^\d+$/.test(attrs['group']!)) {
+      if (!/^\d+$/.test(attrs['group'])) {
         throw new UserError(`tags: group must be a capture group number (0, 1, 2...) in "${line}".`)
       }
       attrs['value'] ??= ''
@@ -104,7 +106,7 @@ export function parseTagRule(line: string): TagRule {
       break
     case 'ref': {
       need('event', 'type=ref,event=branch')
-      if (!(REF_EVENTS as string[]).includes(attrs['event']!)) {
+      if (!(REF_EVENTS as string[]).includes(attrs['event'])) {
         throw new UserError(
           `tags: event "${attrs['event']}" is not one of ${REF_EVENTS.join(', ')} in "${line}".`
         )
@@ -118,7 +120,7 @@ export function parseTagRule(line: string): TagRule {
     case 'sha':
       attrs['prefix'] ??= 'sha-'
       attrs['format'] ??= 'short'
-      if (!(SHA_FORMATS as string[]).includes(attrs['format']!)) {
+      if (!(SHA_FORMATS as string[]).includes(attrs['format'])) {
         throw new UserError(`tags: format "${attrs['format']}" is not short or long in "${line}".`)
       }
       break
@@ -127,7 +129,7 @@ export function parseTagRule(line: string): TagRule {
   attrs['enable'] ??= 'true'
   let priority: number = DEFAULT_PRIORITIES[type]
   if (Object.hasOwn(attrs, 'priority')) {
-    const p = attrs['priority']!
+    const p = attrs['priority']
     if (p === '' || !Number.isFinite(Number(p))) {
       throw new UserError(`tags: priority must be a number in "${line}" (got "${p}").`)
     }

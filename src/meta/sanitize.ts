@@ -21,7 +21,10 @@ export function sanitizeTag(value: string): SanitizedTag {
   let tag = referenceForm.replace(/^[.-]+/, '')
   let changed: string | undefined
   if (tag !== referenceForm) {
-    if (tag.length === 0) return { changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped` }
+    if (tag.length === 0)
+      return {
+        changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped`
+      }
     changed = `"${referenceForm}" cannot start with "${referenceForm[0]}"; it became "${tag}"`
   }
   if (tag.length > MAX_TAG_LENGTH) {

@@ -86,12 +86,16 @@ export function repositoryFromPayload(payload: Record<string, unknown>): Reposit
 }
 
 /** The commit date of `sha` when the payload carries it (push events list their commits, merge_group has its head). */
-export function commitDateFromPayload(payload: Record<string, unknown>, sha: string): Date | undefined {
+export function commitDateFromPayload(
+  payload: Record<string, unknown>,
+  sha: string
+): Date | undefined {
   const candidates: unknown[] = []
   if (Array.isArray(payload['commits'])) candidates.push(...(payload['commits'] as unknown[]))
   if (payload['head_commit']) candidates.push(payload['head_commit'])
   const mergeGroup = payload['merge_group'] as Record<string, unknown> | undefined
-  if (mergeGroup && typeof mergeGroup === 'object' && mergeGroup['head_commit']) candidates.push(mergeGroup['head_commit'])
+  if (mergeGroup && typeof mergeGroup === 'object' && mergeGroup['head_commit'])
+    candidates.push(mergeGroup['head_commit'])
   for (const c of candidates) {
     if (c && typeof c === 'object') {
       const commit = c as Record<string, unknown>

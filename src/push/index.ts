@@ -31,7 +31,9 @@ export async function push(
   for (const tag of tags) {
     const id = await docker.imageId(tag)
     if (id !== imageId) {
-      throw new Error(`Refusing to push: ${tag} is ${id ?? 'missing'} locally, not the tested image ${imageId}.`)
+      throw new Error(
+        `Refusing to push: ${tag} is ${id ?? 'missing'} locally, not the tested image ${imageId}.`
+      )
     }
   }
   const retries = opts.retries ?? 3
@@ -53,7 +55,9 @@ export async function push(
       }
       if (attempt > retries) {
         const done = result.pushed.length ? ` Already pushed: ${result.pushed.join(', ')}.` : ''
-        throw new Error(`docker push ${tag} failed after ${attempt} attempts: ${lastLines(res.output, 5)}.${done}`)
+        throw new Error(
+          `docker push ${tag} failed after ${attempt} attempts: ${lastLines(res.output, 5)}.${done}`
+        )
       }
       const wait = (opts.backoffMs ?? 2000) * 2 ** (attempt - 1)
       docker.log.warning(`push of ${tag} failed (attempt ${attempt}); retrying in ${wait / 1000}s`)

@@ -11,7 +11,9 @@ import { UserError } from '../errors.js'
  * and is gone when the post step deletes the directory.
  */
 export async function createDockerConfig(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ml-docker-config-'))
+  const dir = await fs.mkdtemp(
+    path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'ml-docker-config-')
+  )
   await fs.chmod(dir, 0o700)
   await fs.writeFile(path.join(dir, 'config.json'), '{}\n', { mode: 0o600 })
   // CLI plugins (buildx) installed per user are looked up in the config directory.
@@ -20,7 +22,12 @@ export async function createDockerConfig(): Promise<string> {
   return dir
 }
 
-export async function login(docker: Docker, registry: string, username: string, password: string): Promise<void> {
+export async function login(
+  docker: Docker,
+  registry: string,
+  username: string,
+  password: string
+): Promise<void> {
   docker.log.secret(password)
   const res = await docker.run(['login', registry, '--username', username, '--password-stdin'], {
     input: password

@@ -10,10 +10,15 @@ function esc(s: string): string {
 /** The job summary: one table of stages, then what was tagged, found and pushed. */
 export function summaryMarkdown(r: PipelineResult): string {
   const lines: string[] = []
-  lines.push(`## ml-docker-action ${r.ok ? '✅ passed' : `❌ failed at ${r.failedStage ?? 'setup'}`}`, '')
+  lines.push(
+    `## ml-docker-action ${r.ok ? '✅ passed' : `❌ failed at ${r.failedStage ?? 'setup'}`}`,
+    ''
+  )
   lines.push('| stage | result | time | detail |', '|---|---|---|---|')
   for (const s of r.stages) {
-    lines.push(`| ${s.name} | ${ICON[s.status]} ${s.status} | ${s.seconds ? `${s.seconds.toFixed(1)}s` : ''} | ${esc(s.detail)} |`)
+    lines.push(
+      `| ${s.name} | ${ICON[s.status]} ${s.status} | ${s.seconds ? `${s.seconds.toFixed(1)}s` : ''} | ${esc(s.detail)} |`
+    )
   }
   if (r.error) lines.push('', `**Error:** ${esc(r.error)}`)
   if (r.meta?.tags.length) {
@@ -22,7 +27,13 @@ export function summaryMarkdown(r: PipelineResult): string {
     if (r.push?.digest) lines.push('', `Digest: \`${r.push.digest}\``)
   }
   if (r.lint && r.lint.findings.length) {
-    lines.push('', '### Lint findings', '', '| rule | severity | line | message |', '|---|---|---|---|')
+    lines.push(
+      '',
+      '### Lint findings',
+      '',
+      '| rule | severity | line | message |',
+      '|---|---|---|---|'
+    )
     for (const f of r.lint.findings.slice(0, 50)) {
       lines.push(`| ${f.rule} | ${f.severity} | ${f.line} | ${esc(f.message)} |`)
     }
@@ -31,17 +42,26 @@ export function summaryMarkdown(r: PipelineResult): string {
   if (r.scan && r.scan.findings.length) {
     lines.push('', '### Scan findings', '')
     for (const f of r.scan.findings.slice(0, 30)) lines.push(`- ${esc(describeFinding(f))}`)
-    if (r.scan.findings.length > 30) lines.push(`- … ${r.scan.findings.length - 30} more in \`${r.scan.reportPath}\``)
+    if (r.scan.findings.length > 30)
+      lines.push(`- … ${r.scan.findings.length - 30} more in \`${r.scan.reportPath}\``)
   }
   return lines.join('\n') + '\n'
 }
 
 /** The same, for a terminal. */
 export function summaryText(r: PipelineResult): string {
-  const rows = r.stages.map((s) => [s.name, s.status, s.seconds ? `${s.seconds.toFixed(1)}s` : '', s.detail])
+  const rows = r.stages.map((s) => [
+    s.name,
+    s.status,
+    s.seconds ? `${s.seconds.toFixed(1)}s` : '',
+    s.detail
+  ])
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 5))
   const out = ['', `ml-docker: ${r.ok ? 'passed' : `FAILED at ${r.failedStage ?? 'setup'}`}`]
-  for (const row of rows) out.push(`  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padStart(w[2])}  ${row[3]}`)
+  for (const row of rows)
+    out.push(
+      `  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padStart(w[2])}  ${row[3]}`
+    )
   if (r.error) out.push('', `error: ${r.error}`)
   if (r.push) out.push('', `pushed: ${r.push.pushed.join(', ')}`, `digest: ${r.push.digest}`)
   out.push(`reports: ${r.reportDir}`)

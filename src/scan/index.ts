@@ -23,13 +23,19 @@ export function trivyArgv(cfg: Config['scan'], image: string, reportPath: string
   // Small report: every finding, not every package.
   argv.push('--list-all-pkgs=false')
   if (cfg.cacheDir) argv.push('--cache-dir', cfg.cacheDir)
-  if (cfg.skipDbUpdate) argv.push('--skip-db-update', '--skip-java-db-update', '--skip-check-update')
+  if (cfg.skipDbUpdate)
+    argv.push('--skip-db-update', '--skip-java-db-update', '--skip-check-update')
   if (cfg.dbRepository.length) argv.push('--db-repository', cfg.dbRepository.join(','))
   argv.push(image)
   return argv
 }
 
-export async function scan(cfg: Config['scan'], image: string, outDir: string, log: Logger): Promise<ScanResult> {
+export async function scan(
+  cfg: Config['scan'],
+  image: string,
+  outDir: string,
+  log: Logger
+): Promise<ScanResult> {
   const trivy = await resolveTrivy(log, { version: cfg.trivyVersion })
   await fs.mkdir(outDir, { recursive: true })
   const reportPath = path.join(outDir, 'trivy-report.json')
@@ -37,10 +43,17 @@ export async function scan(cfg: Config['scan'], image: string, outDir: string, l
   const started = Date.now()
   const res = await run(log, trivy, trivyArgv(cfg, image, reportPath), { stream: true })
   if (res.code !== 0) {
-    throw new Error(`Trivy failed (exit ${res.code}); the image was not scanned:\n${lastLines(res.output, 10)}`)
+    throw new Error(
+      `Trivy failed (exit ${res.code}); the image was not scanned:\n${lastLines(res.output, 10)}`
+    )
   }
   const report = JSON.parse(await fs.readFile(reportPath, 'utf8')) as TrivyReport
-  const conv = await run(log, trivy, ['convert', '--format', 'sarif', '--output', sarifPath, reportPath], { quiet: true })
+  const conv = await run(
+    log,
+    trivy,
+    ['convert', '--format', 'sarif', '--output', sarifPath, reportPath],
+    { quiet: true }
+  )
   if (conv.code !== 0) log.warning(`trivy convert to SARIF failed: ${lastLines(conv.output, 3)}`)
   const summary = summarize(report, cfg.severities, cfg.ignoreUnfixed)
   return {

@@ -62,7 +62,8 @@ export async function resolveTrivy(log: Logger, opts: InstallOptions): Promise<s
   const onPath = opts.pathBin ?? 'trivy'
   const found = await versionOf(log, onPath)
   if (found === opts.version) return onPath
-  if (found) log.info(`trivy on PATH is ${found}, not ${opts.version}; using a pinned ${opts.version}`)
+  if (found)
+    log.info(`trivy on PATH is ${found}, not ${opts.version}; using a pinned ${opts.version}`)
 
   const cached = tc.find('trivy', opts.version)
   if (cached) return path.join(cached, 'trivy')
@@ -81,12 +82,17 @@ export async function resolveTrivy(log: Logger, opts: InstallOptions): Promise<s
   const actual = await sha256File(archive)
   if (actual !== expected) {
     await fs.rm(archive, { force: true })
-    throw new Error(`Trivy archive checksum mismatch for ${url}: expected ${expected}, got ${actual}. Refusing to run it.`)
+    throw new Error(
+      `Trivy archive checksum mismatch for ${url}: expected ${expected}, got ${actual}. Refusing to run it.`
+    )
   }
   const dir = await tc.extractTar(archive)
   const cachedDir = await tc.cacheDir(dir, 'trivy', opts.version)
   const bin = path.join(cachedDir, 'trivy')
   const v = await versionOf(log, bin)
-  if (v !== opts.version) throw new Error(`The downloaded Trivy reports version ${v ?? 'unknown'}, expected ${opts.version}`)
+  if (v !== opts.version)
+    throw new Error(
+      `The downloaded Trivy reports version ${v ?? 'unknown'}, expected ${opts.version}`
+    )
   return bin
 }

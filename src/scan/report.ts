@@ -55,7 +55,11 @@ function isFixed(v: { Status?: string; FixedVersion?: string }): boolean {
   return v.Status ? v.Status === 'fixed' : !!v.FixedVersion
 }
 
-export function summarize(report: TrivyReport, gate: ScanSeverity[], ignoreUnfixed: boolean): ScanSummary {
+export function summarize(
+  report: TrivyReport,
+  gate: ScanSeverity[],
+  ignoreUnfixed: boolean
+): ScanSummary {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<ScanSeverity, number>
   const findings: ScanFinding[] = []
   let ignoredUnfixed = 0
@@ -91,12 +95,15 @@ export function summarize(report: TrivyReport, gate: ScanSeverity[], ignoreUnfix
   const order = (s: ScanSeverity): number => SEVERITIES.indexOf(s)
   findings.sort((a, b) => order(b.severity) - order(a.severity) || a.id.localeCompare(b.id))
   const failing = findings.filter((f) => gate.includes(f.severity))
-  const os = report.Metadata?.OS ? `${report.Metadata.OS.Family ?? ''} ${report.Metadata.OS.Name ?? ''}`.trim() : undefined
+  const os = report.Metadata?.OS
+    ? `${report.Metadata.OS.Family ?? ''} ${report.Metadata.OS.Name ?? ''}`.trim()
+    : undefined
   return { counts, findings, failing, ignoredUnfixed, os }
 }
 
 export function describeFinding(f: ScanFinding): string {
-  if (f.kind === 'secret') return `${f.severity} secret ${f.id} in ${f.target}${f.title ? ` (${f.title})` : ''}`
+  if (f.kind === 'secret')
+    return `${f.severity} secret ${f.id} in ${f.target}${f.title ? ` (${f.title})` : ''}`
   const fix = f.fixed ? `fixed in ${f.fixed}` : 'no fix yet'
   return `${f.severity} ${f.id} in ${f.pkg}@${f.installed ?? '?'} (${fix})${f.title ? `: ${f.title}` : ''}`
 }

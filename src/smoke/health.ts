@@ -6,7 +6,8 @@ export interface ContainerState {
   OOMKilled?: boolean
   Error?: string
   Health?: {
-    Status: 'starting' | 'healthy' | 'unhealthy' | string
+    /** starting, healthy or unhealthy */
+    Status: string
     FailingStreak?: number
     Log?: { Start?: string; End?: string; ExitCode: number; Output: string }[]
   }
@@ -36,7 +37,12 @@ export function hasHealthcheck(hc: Healthcheck | null | undefined): hc is Health
 
 const NS = 1_000_000_000
 /** Docker's defaults when the HEALTHCHECK omits an option. */
-export function healthTiming(hc: Healthcheck): { interval: number; timeout: number; startPeriod: number; retries: number } {
+export function healthTiming(hc: Healthcheck): {
+  interval: number
+  timeout: number
+  startPeriod: number
+  retries: number
+} {
   return {
     interval: (hc.Interval || 30 * NS) / NS,
     timeout: (hc.Timeout || 30 * NS) / NS,

@@ -31,11 +31,18 @@ export interface SmokeResult {
 
 export const SMOKE_LABEL = 'io.github.ml-docker-action.smoke'
 
-export async function smoke(image: string, docker: Docker, opts: SmokeOptions): Promise<SmokeResult> {
+export async function smoke(
+  image: string,
+  docker: Docker,
+  opts: SmokeOptions
+): Promise<SmokeResult> {
   const log = docker.log
-  const inspect = await docker.check(['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image], {
-    quiet: true
-  })
+  const inspect = await docker.check(
+    ['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image],
+    {
+      quiet: true
+    }
+  )
   const hc = JSON.parse(inspect.stdout.trim() || 'null') as Healthcheck | null
   if (!hasHealthcheck(hc)) {
     return {
@@ -44,7 +51,7 @@ export async function smoke(image: string, docker: Docker, opts: SmokeOptions): 
       seconds: 0,
       message:
         'The image has no HEALTHCHECK, so nothing proves the service works. Add a HEALTHCHECK that ' +
-        'requests the service (for example with the image\'s own python and urllib), or set `smoke: false`.',
+        "requests the service (for example with the image's own python and urllib), or set `smoke: false`.",
       probeOutput: '',
       logs: ''
     }
@@ -70,12 +77,15 @@ export async function smoke(image: string, docker: Docker, opts: SmokeOptions): 
     const deadline = started + opts.timeoutSeconds * 1000
     let last = ''
     while (Date.now() < deadline) {
-      const res = await docker.run(['container', 'inspect', '--format', '{{json .State}}', name], { quiet: true })
+      const res = await docker.run(['container', 'inspect', '--format', '{{json .State}}', name], {
+        quiet: true
+      })
       if (res.code === 0) {
         state = JSON.parse(res.stdout) as ContainerState
         result = verdict(state)
         const shown = `${state.Status}${state.Health ? `, health ${state.Health.Status}` : ''}`
-        if (shown !== last) log.info(`container ${shown} after ${((Date.now() - started) / 1000).toFixed(1)}s`)
+        if (shown !== last)
+          log.info(`container ${shown} after ${((Date.now() - started) / 1000).toFixed(1)}s`)
         last = shown
         if (result !== 'starting') break
       }
@@ -84,7 +94,14 @@ export async function smoke(image: string, docker: Docker, opts: SmokeOptions): 
     if (result === 'starting') result = 'timeout'
     const seconds = (Date.now() - started) / 1000
     if (result === 'healthy') {
-      return { passed: true, verdict: result, seconds, message: `healthy after ${seconds.toFixed(1)}s`, probeOutput: '', logs: '' }
+      return {
+        passed: true,
+        verdict: result,
+        seconds,
+        message: `healthy after ${seconds.toFixed(1)}s`,
+        probeOutput: '',
+        logs: ''
+      }
     }
     const probeOutput = (state?.Health?.Log ?? [])
       .map((l) => `exit ${l.ExitCode}: ${l.Output.trim() || '(no output)'}`)
@@ -96,7 +113,14 @@ export async function smoke(image: string, docker: Docker, opts: SmokeOptions): 
         : result === 'exited'
           ? `The container exited with code ${state?.ExitCode ?? '?'}${state?.OOMKilled ? ' (killed: out of memory)' : ''} after ${seconds.toFixed(1)}s before it was healthy.`
           : `The container was not healthy within smoke-timeout (${opts.timeoutSeconds}s); last health status: ${state?.Health?.Status ?? 'unknown'}.`
-    return { passed: false, verdict: result, seconds, message, probeOutput, logs: lastLines(logs.output, 200) }
+    return {
+      passed: false,
+      verdict: result,
+      seconds,
+      message,
+      probeOutput,
+      logs: lastLines(logs.output, 200)
+    }
   } finally {
     await removeContainer(docker, name)
   }

@@ -4,7 +4,17 @@ import { appendFileSync, mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { cachedSteps } from '../../src/build/args.js'
-import { copyDir, describeTestbed, ROOT, runAction, runPost, serviceInputs, sh, uniqueName, type ActionEvent } from './testbed.js'
+import {
+  copyDir,
+  describeTestbed,
+  ROOT,
+  runAction,
+  runPost,
+  serviceInputs,
+  sh,
+  uniqueName,
+  type ActionEvent
+} from './testbed.js'
 
 const branchPush: ActionEvent = {
   name: 'push',
@@ -16,9 +26,18 @@ const branchPush: ActionEvent = {
 async function freshBuildkitd(): Promise<{ endpoint: string; proc: ChildProcess; root: string }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-bk-'))
   const socket = path.join(root, 'buildkitd.sock')
-  const proc = spawn('bash', [path.join(ROOT, '.ci', 'testbed.sh'), 'buildkitd-fresh', path.join(root, 'state'), `unix://${socket}`], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const proc = spawn(
+    'bash',
+    [
+      path.join(ROOT, '.ci', 'testbed.sh'),
+      'buildkitd-fresh',
+      path.join(root, 'state'),
+      `unix://${socket}`
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   let out = ''
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
@@ -34,7 +53,11 @@ describeTestbed('registry cache', (bed) => {
   afterAll(() => {
     for (const f of fresh) {
       try {
-        sh('bash', [path.join(ROOT, '.ci', 'testbed.sh'), 'buildkitd-stop', path.join(f.root, 'state')])
+        sh('bash', [
+          path.join(ROOT, '.ci', 'testbed.sh'),
+          'buildkitd-stop',
+          path.join(f.root, 'state')
+        ])
       } catch {
         // already gone
       }
@@ -44,7 +67,13 @@ describeTestbed('registry cache', (bed) => {
   it('a code-only change built on a fresh builder reuses the dependency layers from the registry cache', async () => {
     const ctx = copyDir(path.join(ROOT, 'examples', 'ml-service'))
     const inputs = (endpoint: string): Record<string, string> =>
-      serviceInputs(bed, repo, { context: ctx, builder: '', 'buildkit-endpoint': endpoint, smoke: 'false', scan: 'false' })
+      serviceInputs(bed, repo, {
+        context: ctx,
+        builder: '',
+        'buildkit-endpoint': endpoint,
+        smoke: 'false',
+        scan: 'false'
+      })
 
     /** One run of the action on a builder that has never built anything. */
     const runOnFreshBuilder = async (): Promise<Awaited<ReturnType<typeof runAction>>> => {

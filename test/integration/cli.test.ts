@@ -7,7 +7,12 @@ const cleanEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
 
 describeTestbed('bundled CLI', () => {
   it('lints the example with no error-level finding, and the seed Dockerfile with errors', async () => {
-    const ok = await spawnCollect('node', [CLI, 'lint', '--format', 'json', path.join(ROOT, 'examples/ml-service/Dockerfile')], cleanEnv, ROOT)
+    const ok = await spawnCollect(
+      'node',
+      [CLI, 'lint', '--format', 'json', path.join(ROOT, 'examples/ml-service/Dockerfile')],
+      cleanEnv,
+      ROOT
+    )
     const findings = (JSON.parse(ok.stdout) as { findings: { severity: string }[] }).findings
     expect(findings.filter((f) => f.severity === 'error')).toEqual([])
   })
@@ -26,7 +31,9 @@ describeTestbed('bundled CLI', () => {
     expect(res.code).toBe(0)
     const meta = JSON.parse(res.stdout) as { version: string; tags: string[] }
     expect(meta.version).toBe('1.2.3')
-    expect(meta.tags).toEqual(expect.arrayContaining(['acme/svc:1.2.3', 'acme/svc:1.2', 'acme/svc:1', 'acme/svc:latest']))
+    expect(meta.tags).toEqual(
+      expect.arrayContaining(['acme/svc:1.2.3', 'acme/svc:1.2', 'acme/svc:1', 'acme/svc:latest'])
+    )
   })
 
   it('refuses a password on the command line and says how to pass it', async () => {

@@ -24,7 +24,14 @@ const baseInputs = (bed: Testbed, repo: string): Record<string, string> => servi
 const tagPush = (tag: string): ActionEvent => ({
   name: 'push',
   ref: `refs/tags/${tag}`,
-  payload: { ref: `refs/tags/${tag}`, repository: { default_branch: 'main', name: 'ml-service', html_url: 'https://github.com/acme/ml-service' } }
+  payload: {
+    ref: `refs/tags/${tag}`,
+    repository: {
+      default_branch: 'main',
+      name: 'ml-service',
+      html_url: 'https://github.com/acme/ml-service'
+    }
+  }
 })
 
 describeTestbed('release on a version tag', (bed) => {
@@ -45,7 +52,9 @@ describeTestbed('release on a version tag', (bed) => {
     }
     expect(run.outputs.pushed).toBe('true')
     // buildcache: the registry cache, exported after every gate passed and the tags were pushed.
-    expect(registryTags(bed, repo).sort()).toEqual(['1', '1.2', '1.2.3', 'buildcache', 'latest', 'sha-a1b2c3d'].sort())
+    expect(registryTags(bed, repo).sort()).toEqual(
+      ['1', '1.2', '1.2.3', 'buildcache', 'latest', 'sha-a1b2c3d'].sort()
+    )
     expect(run.outputs.version).toBe('1.2.3')
   })
 
@@ -102,7 +111,11 @@ describeTestbed('pull request', (bed) => {
     ref: 'refs/pull/7/merge',
     payload: {
       number: 7,
-      pull_request: { number: 7, head: { ref: 'feature/x', sha: 'f'.repeat(40) }, base: { ref: 'main' } },
+      pull_request: {
+        number: 7,
+        head: { ref: 'feature/x', sha: 'f'.repeat(40) },
+        base: { ref: 'main' }
+      },
       repository: { default_branch: 'main', name: 'ml-service' }
     }
   }
@@ -119,7 +132,9 @@ describeTestbed('pull request', (bed) => {
     for (const stage of ['lint', 'meta', 'build', 'smoke', 'scan']) {
       expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
     }
-    expect(run.summary).toMatch(/\| push \| ⏭️ skipped \| {2}\| pull_request events are never pushed/)
+    expect(run.summary).toMatch(
+      /\| push \| ⏭️ skipped \| {2}\| pull_request events are never pushed/
+    )
     expect(run.outputs.pushed).toBe('false')
     expect(run.outputs['tag-names'].split('\n')).toContain('pr-7')
   })
@@ -174,7 +189,11 @@ describeTestbed('lint gate on the seed service', (bed) => {
     const annotations = run.output.split('\n').filter((l) => /^::(error|warning|notice) /.test(l))
     const has = (level: string, rule: string, line: number): boolean =>
       annotations.some(
-        (a) => a.startsWith(`::${level} `) && a.includes(`title=${rule}`) && new RegExp(`[,\\s]line=${line}(,|::)`).test(a) && /file=[^,]*Dockerfile/.test(a)
+        (a) =>
+          a.startsWith(`::${level} `) &&
+          a.includes(`title=${rule}`) &&
+          new RegExp(`[,\\s]line=${line}(,|::)`).test(a) &&
+          /file=[^,]*Dockerfile/.test(a)
       )
     // Model files and caches shipped by COPY . . ; Redis inside the app container; root; unpinned apt.
     expect(has('warning', 'MLD002', 18)).toBe(true)
@@ -194,10 +213,17 @@ describeTestbed('default builder (docker-container driver)', (bed) => {
   const pr: ActionEvent = {
     name: 'pull_request',
     ref: 'refs/pull/9/merge',
-    payload: { number: 9, pull_request: { number: 9, head: { ref: 'f', sha: 'e'.repeat(40) }, base: { ref: 'main' } } }
+    payload: {
+      number: 9,
+      pull_request: { number: 9, head: { ref: 'f', sha: 'e'.repeat(40) }, base: { ref: 'main' } }
+    }
   }
   const inputs = (repo: string): Record<string, string> =>
-    serviceInputs(bed, repo, { builder: '', 'buildkit-image': bed.buildkitImage, 'buildkitd-config': bed.buildkitdConfig })
+    serviceInputs(bed, repo, {
+      builder: '',
+      'buildkit-image': bed.buildkitImage,
+      'buildkitd-config': bed.buildkitdConfig
+    })
   const builderContainers = (name: string): string[] =>
     sh('docker', ['ps', '-a', '--format', '{{.Names}}'])
       .split('\n')
@@ -211,14 +237,17 @@ describeTestbed('default builder (docker-container driver)', (bed) => {
       await runPost(run, inputs('unused'), pr)
       if (run.code !== 0) console.log(run.output)
       expect(run.code).toBe(0)
-      expect(run.output).toMatch(/buildx create --name ml-docker-\S+ --driver docker-container --driver-opt network=host/)
+      expect(run.output).toMatch(
+        /buildx create --name ml-docker-\S+ --driver docker-container --driver-opt network=host/
+      )
       expect(during).toEqual([`buildx_buildkit_${cleanup.builder}0`])
-      for (const stage of ['build', 'smoke', 'scan']) expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
+      for (const stage of ['build', 'smoke', 'scan'])
+        expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
       expect(sh('docker', ['buildx', 'ls'])).not.toContain(cleanup.builder)
       expect(builderContainers(cleanup.builder!)).toEqual([])
     }, 600_000)
   } else {
-    it('EXEMPT here (no privileged containers): fails at build with docker\'s reason and leaves no builder behind', async () => {
+    it("EXEMPT here (no privileged containers): fails at build with docker's reason and leaves no builder behind", async () => {
       console.warn(
         'WARNING: privileged containers cannot start on this host, so the docker-container driver cannot run; ' +
           'checking its failure path instead of an end-to-end build.'
@@ -226,8 +255,12 @@ describeTestbed('default builder (docker-container driver)', (bed) => {
       const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr)
       await runPost(run, inputs('unused'), pr)
       expect(run.code).not.toBe(0)
-      expect(run.output).toMatch(/buildx create --name (ml-docker-\S+) --driver docker-container --driver-opt network=host --driver-opt image=/)
-      expect(run.summary).toMatch(/\| build \| ❌ failed \| [\d.]+s \| The docker-container builder did not start: .*operation not permitted/)
+      expect(run.output).toMatch(
+        /buildx create --name (ml-docker-\S+) --driver docker-container --driver-opt network=host --driver-opt image=/
+      )
+      expect(run.summary).toMatch(
+        /\| build \| ❌ failed \| [\d.]+s \| The docker-container builder did not start: .*operation not permitted/
+      )
       const name = /buildx create --name (ml-docker-\S+)/.exec(run.output)![1]
       expect(sh('docker', ['buildx', 'ls'])).not.toContain(name)
       expect(builderContainers(name)).toEqual([])

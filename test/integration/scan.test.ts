@@ -1,6 +1,16 @@
 import { beforeAll, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { describeTestbed, registryTags, runAction, runPost, serviceInputs, uniqueName, type ActionEvent, type ActionRun, type Testbed } from './testbed.js'
+import {
+  describeTestbed,
+  registryTags,
+  runAction,
+  runPost,
+  serviceInputs,
+  uniqueName,
+  type ActionEvent,
+  type ActionRun,
+  type Testbed
+} from './testbed.js'
 
 const release: ActionEvent = {
   name: 'push',
@@ -8,8 +18,16 @@ const release: ActionEvent = {
   payload: { ref: 'refs/tags/v3.1.0', repository: { default_branch: 'main', name: 'ml-service' } }
 }
 
-const inputs = (bed: Testbed, repo: string, extra: Record<string, string>): Record<string, string> =>
-  serviceInputs(bed, repo, { 'trivy-cache-dir': bed.trivyCacheVulnerable, smoke: 'false', ...extra })
+const inputs = (
+  bed: Testbed,
+  repo: string,
+  extra: Record<string, string>
+): Record<string, string> =>
+  serviceInputs(bed, repo, {
+    'trivy-cache-dir': bed.trivyCacheVulnerable,
+    smoke: 'false',
+    ...extra
+  })
 
 describeTestbed('scan gate with real Trivy', (bed) => {
   const repo = uniqueName('acme/ml-service-vuln')
@@ -33,8 +51,12 @@ describeTestbed('scan gate with real Trivy', (bed) => {
     expect(failing.outputs['scan-critical']).toBe('1')
     expect(failing.outputs['scan-high']).toBe('1')
     expect(failing.outputs.pushed).toBe('false')
-    const report = JSON.parse(readFileSync(failing.outputs['scan-report'], 'utf8')) as { Results: { Vulnerabilities?: { VulnerabilityID: string }[] }[] }
-    const ids = report.Results.flatMap((r) => (r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID)).sort()
+    const report = JSON.parse(readFileSync(failing.outputs['scan-report'], 'utf8')) as {
+      Results: { Vulnerabilities?: { VulnerabilityID: string }[] }[]
+    }
+    const ids = report.Results.flatMap((r) =>
+      (r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID)
+    ).sort()
     expect(ids).toEqual(['CVE-2099-0001', 'CVE-2099-0002'])
     expect(failing.outputs['scan-sarif']).toMatch(/\.sarif$/)
   })

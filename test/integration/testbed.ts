@@ -1,7 +1,15 @@
 import { describe, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync, cpSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  readdirSync,
+  cpSync
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -26,7 +34,8 @@ export interface Testbed {
 }
 
 export const ROOT = path.resolve(new URL('../../', import.meta.url).pathname)
-export const TESTBED_HOME = process.env.ML_DOCKER_TESTBED_HOME || path.join(os.homedir(), '.cache', 'ml-docker-testbed')
+export const TESTBED_HOME =
+  process.env.ML_DOCKER_TESTBED_HOME || path.join(os.homedir(), '.cache', 'ml-docker-testbed')
 
 function probe(): { bed?: Testbed; why?: string } {
   const file = path.join(TESTBED_HOME, 'env.json')
@@ -43,7 +52,9 @@ function probe(): { bed?: Testbed; why?: string } {
   const dist = path.join(ROOT, 'dist', 'index.js')
   const newestSrc = newest(path.join(ROOT, 'src'))
   if (!existsSync(dist) || statSync(dist).mtimeMs < newestSrc) {
-    return { why: 'dist/ is older than src/: run "npm run build" (integration tests run the bundled action)' }
+    return {
+      why: 'dist/ is older than src/: run "npm run build" (integration tests run the bundled action)'
+    }
   }
   return { bed }
 }
@@ -82,7 +93,11 @@ export function describeTestbed(name: string, fn: (bed: Testbed) => void): void 
 }
 
 /** Inputs for running the action on examples/ml-service against the test bed. */
-export function serviceInputs(bed: Testbed, repo: string, extra: Record<string, string> = {}): Record<string, string> {
+export function serviceInputs(
+  bed: Testbed,
+  repo: string,
+  extra: Record<string, string> = {}
+): Record<string, string> {
   return {
     context: path.join(ROOT, 'examples', 'ml-service'),
     images: `${bed.registry}/${repo}`,
@@ -123,11 +138,16 @@ export interface ActionEvent {
 }
 
 /** Runs the bundled action (dist/index.js) the way the runner does: INPUT_*, GITHUB_* and file commands. */
-export async function runAction(inputs: Record<string, string>, event: ActionEvent, opts: { cwd?: string; post?: Record<string, string> } = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  event: ActionEvent,
+  opts: { cwd?: string; post?: Record<string, string> } = {}
+): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-it-'))
   const eventPath = path.join(dir, 'event.json')
   writeFileSync(eventPath, JSON.stringify(event.payload ?? {}))
-  for (const f of ['output', 'state', 'summary', 'env', 'path']) writeFileSync(path.join(dir, f), '')
+  for (const f of ['output', 'state', 'summary', 'env', 'path'])
+    writeFileSync(path.join(dir, f), '')
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -157,7 +177,12 @@ export async function runAction(inputs: Record<string, string>, event: ActionEve
   }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   const started = Date.now()
-  const { code, output } = await spawnCollect('node', [path.join(ROOT, 'dist', 'index.js')], env, opts.cwd ?? ROOT)
+  const { code, output } = await spawnCollect(
+    'node',
+    [path.join(ROOT, 'dist', 'index.js')],
+    env,
+    opts.cwd ?? ROOT
+  )
   return {
     code,
     output,
@@ -169,7 +194,11 @@ export async function runAction(inputs: Record<string, string>, event: ActionEve
 }
 
 /** Runs the post step with the state main saved, as the runner does (STATE_<name>). */
-export async function runPost(main: ActionRun, inputs: Record<string, string>, event: ActionEvent): Promise<ActionRun> {
+export async function runPost(
+  main: ActionRun,
+  inputs: Record<string, string>,
+  event: ActionEvent
+): Promise<ActionRun> {
   const post: Record<string, string> = {}
   for (const [k, v] of Object.entries(main.state)) post[`STATE_${k}`] = v
   return runAction(inputs, event, { post })
@@ -214,29 +243,53 @@ export function expectMaskedEverywhere(output: string, secret: string): void {
     throw new Error('the secret was never registered with ::add-mask::')
   }
   if (visibleLog(output).includes(secret)) {
-    const line = visibleLog(output).split('\n').find((l) => l.includes(secret))
+    const line = visibleLog(output)
+      .split('\n')
+      .find((l) => l.includes(secret))
     throw new Error(`the secret appears in the visible log: ${line?.replace(secret, '<SECRET>')}`)
   }
 }
 
 export function sh(bin: string, args: string[], opts: { input?: string } = {}): string {
-  return execFileSync(bin, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input: opts.input })
+  return execFileSync(bin, args, {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    input: opts.input
+  })
 }
 
 /** Tags in the authenticated registry, read with skopeo (not with the code under test). */
 export function registryTags(bed: Testbed, repo: string): string[] {
   try {
-    const out = sh('skopeo', ['list-tags', '--tls-verify=false', '--creds', `${bed.username}:${bed.password}`, `docker://${bed.registry}/${repo}`])
+    const out = sh('skopeo', [
+      'list-tags',
+      '--tls-verify=false',
+      '--creds',
+      `${bed.username}:${bed.password}`,
+      `docker://${bed.registry}/${repo}`
+    ])
     return (JSON.parse(out) as { Tags: string[] | null }).Tags ?? []
   } catch (e) {
-    if (/name unknown|NAME_UNKNOWN|repository name not known|status code from registry 404/i.test(String((e as { stderr?: string }).stderr ?? e))) return []
+    if (
+      /name unknown|NAME_UNKNOWN|repository name not known|status code from registry 404/i.test(
+        String((e as { stderr?: string }).stderr ?? e)
+      )
+    )
+      return []
     throw e
   }
 }
 
 /** The config digest (= image id) of a pushed tag, read through the registry. */
 export function registryConfigDigest(bed: Testbed, ref: string): string {
-  const raw = sh('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${bed.username}:${bed.password}`, `docker://${bed.registry}/${ref}`])
+  const raw = sh('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    '--creds',
+    `${bed.username}:${bed.password}`,
+    `docker://${bed.registry}/${ref}`
+  ])
   return (JSON.parse(raw) as { config: { digest: string } }).config.digest
 }
 
@@ -252,7 +305,14 @@ export function copyDir(src: string): string {
 }
 
 export function smokeContainers(): string[] {
-  return sh('docker', ['ps', '-a', '--filter', 'label=io.github.ml-docker-action.smoke', '--format', '{{.Names}}'])
+  return sh('docker', [
+    'ps',
+    '-a',
+    '--filter',
+    'label=io.github.ml-docker-action.smoke',
+    '--format',
+    '{{.Names}}'
+  ])
     .split('\n')
     .filter(Boolean)
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildArgv, cacheExportArgv, cachedSteps, secretEnvName, type BuildPlan } from '../../src/build/args.js'
+import {
+  buildArgv,
+  cacheExportArgv,
+  cachedSteps,
+  secretEnvName,
+  type BuildPlan
+} from '../../src/build/args.js'
 import { createBuilderArgv } from '../../src/build/builder.js'
 import { planCache, repositoryOf } from '../../src/build/cache.js'
 
@@ -21,7 +27,8 @@ const plan: BuildPlan = {
 
 describe('buildArgv', () => {
   const argv = buildArgv(plan)
-  const pairs = (flag: string): string[] => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []))
+  const pairs = (flag: string): string[] =>
+    argv.flatMap((a, i) => (a === flag ? [argv[i + 1]] : []))
 
   it('starts with buildx build on the chosen builder, plain progress', () => {
     expect(argv.slice(0, 6)).toEqual(['buildx', 'build', '--builder', 'b1', '--progress', 'plain'])
@@ -43,10 +50,12 @@ describe('buildArgv', () => {
   })
   it('exports the cache in a separate, cache-only build of the same inputs', () => {
     const exp = cacheExportArgv(plan)
-    const expPairs = (flag: string): string[] => exp.flatMap((a, i) => (a === flag ? [exp[i + 1]] : []))
+    const expPairs = (flag: string): string[] =>
+      exp.flatMap((a, i) => (a === flag ? [exp[i + 1]] : []))
     expect(expPairs('--cache-to')).toEqual(plan.cacheTo)
     expect(expPairs('--output')).toEqual(['type=cacheonly'])
-    for (const flag of ['--build-arg', '--secret', '--target', '--platform', '--file']) expect(expPairs(flag)).toEqual(pairs(flag))
+    for (const flag of ['--build-arg', '--secret', '--target', '--platform', '--file'])
+      expect(expPairs(flag)).toEqual(pairs(flag))
     expect(exp).not.toContain('--load')
     expect(exp).not.toContain('--tag')
     expect(exp[exp.length - 1]).toBe('/ctx')
@@ -57,8 +66,25 @@ describe('buildArgv', () => {
     expect(argv[argv.length - 1]).toBe('/ctx')
   })
   it('omits optional flags when unset', () => {
-    const minimal = buildArgv({ ...plan, target: '', platform: '', secretIds: [], cacheFrom: [], cacheTo: [], labels: {}, buildArgs: {} })
-    for (const f of ['--target', '--platform', '--secret', '--cache-from', '--cache-to', '--label', '--build-arg']) {
+    const minimal = buildArgv({
+      ...plan,
+      target: '',
+      platform: '',
+      secretIds: [],
+      cacheFrom: [],
+      cacheTo: [],
+      labels: {},
+      buildArgs: {}
+    })
+    for (const f of [
+      '--target',
+      '--platform',
+      '--secret',
+      '--cache-from',
+      '--cache-to',
+      '--label',
+      '--build-arg'
+    ]) {
       expect(minimal).not.toContain(f)
     }
   })
@@ -75,7 +101,10 @@ describe('cachedSteps', () => {
       '#8 [runtime 3/3] COPY app/ /app/',
       '#8 DONE 0.1s'
     ].join('\n')
-    expect(cachedSteps(out)).toEqual(['[builder 2/4] COPY requirements.txt .', '[builder 3/4] RUN pip install -r requirements.txt'])
+    expect(cachedSteps(out)).toEqual([
+      '[builder 2/4] COPY requirements.txt .',
+      '[builder 3/4] RUN pip install -r requirements.txt'
+    ])
     expect(cachedSteps('#1 DONE\n')).toEqual([])
   })
 })
@@ -92,7 +121,9 @@ describe('planCache', () => {
   })
   it('honours off and explicit refs', () => {
     expect(planCache({ ...auto, mode: 'off' }, ['a/b'], true).from).toEqual([])
-    expect(planCache({ mode: 'explicit', ref: 'c/d:cache', exportMode: 'min' }, ['a/b'], true).to[0]).toContain('ref=c/d:cache,mode=min')
+    expect(
+      planCache({ mode: 'explicit', ref: 'c/d:cache', exportMode: 'min' }, ['a/b'], true).to[0]
+    ).toContain('ref=c/d:cache,mode=min')
   })
   it('has nothing to derive from without an image', () => {
     expect(planCache(auto, [], true)).toMatchObject({ from: [], to: [] })
@@ -106,16 +137,45 @@ describe('planCache', () => {
 
 describe('createBuilderArgv', () => {
   it('creates a host-networked docker-container builder by default', () => {
-    expect(createBuilderArgv({ buildkitEndpoint: '', buildkitImage: '', buildkitdConfig: '' }, 'ml-docker-1')).toEqual([
-      'buildx', 'create', '--name', 'ml-docker-1', '--driver', 'docker-container', '--driver-opt', 'network=host'
+    expect(
+      createBuilderArgv(
+        { buildkitEndpoint: '', buildkitImage: '', buildkitdConfig: '' },
+        'ml-docker-1'
+      )
+    ).toEqual([
+      'buildx',
+      'create',
+      '--name',
+      'ml-docker-1',
+      '--driver',
+      'docker-container',
+      '--driver-opt',
+      'network=host'
     ])
   })
   it('passes a BuildKit image and daemon config to the docker-container driver', () => {
-    const argv = createBuilderArgv({ buildkitEndpoint: '', buildkitImage: 'mirror/buildkit:v0.32.2', buildkitdConfig: '/w/bk.toml' }, 'b')
-    expect(argv).toEqual(expect.arrayContaining(['--driver-opt', 'image=mirror/buildkit:v0.32.2', '--buildkitd-config', '/w/bk.toml']))
+    const argv = createBuilderArgv(
+      {
+        buildkitEndpoint: '',
+        buildkitImage: 'mirror/buildkit:v0.32.2',
+        buildkitdConfig: '/w/bk.toml'
+      },
+      'b'
+    )
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '--driver-opt',
+        'image=mirror/buildkit:v0.32.2',
+        '--buildkitd-config',
+        '/w/bk.toml'
+      ])
+    )
   })
   it('points a remote builder at the endpoint', () => {
-    const argv = createBuilderArgv({ buildkitEndpoint: 'tcp://10.0.0.5:1234', buildkitImage: '', buildkitdConfig: '' }, 'b')
+    const argv = createBuilderArgv(
+      { buildkitEndpoint: 'tcp://10.0.0.5:1234', buildkitImage: '', buildkitdConfig: '' },
+      'b'
+    )
     expect(argv.slice(4)).toEqual(['--driver', 'remote', 'tcp://10.0.0.5:1234'])
   })
 })

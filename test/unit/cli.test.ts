@@ -3,7 +3,16 @@ import { parseRunArgs } from '../../src/cli.js'
 
 describe('ml-docker run flags', () => {
   it('maps flags to input names, repeats to lines, booleans to true/false', () => {
-    const a = parseRunArgs(['svc', '--tags', 'type=ref,event=branch', '--tags=type=sha', '--no-smoke', '--push', '--scan-severity', 'CRITICAL'])
+    const a = parseRunArgs([
+      'svc',
+      '--tags',
+      'type=ref,event=branch',
+      '--tags=type=sha',
+      '--no-smoke',
+      '--push',
+      '--scan-severity',
+      'CRITICAL'
+    ])
     expect(a.values).toEqual({
       context: 'svc',
       tags: 'type=ref,event=branch\ntype=sha',

@@ -1,8 +1,18 @@
 import { describe, expect, it } from '@jest/globals'
-import { envInputSource, layeredSource, parseConfig, parseKeyValues, parseList, type InputSource } from '../../src/config.js'
+import {
+  envInputSource,
+  layeredSource,
+  parseConfig,
+  parseKeyValues,
+  parseList,
+  type InputSource
+} from '../../src/config.js'
 import { DEFAULT_TAGS } from '../../src/meta/defaults.js'
 
-const from = (values: Record<string, string>): InputSource => (name) => values[name]
+const from =
+  (values: Record<string, string>): InputSource =>
+  (name) =>
+    values[name]
 
 describe('parseConfig', () => {
   it('gives every input the action.yml default', () => {
@@ -21,9 +31,12 @@ describe('parseConfig', () => {
   })
 
   it('resolves paths against the workspace', () => {
-    const cfg = parseConfig(from({ context: 'svc', file: 'svc/Dockerfile.prod', 'lint-config': 'cfg/h.yaml' }), {
-      cwd: '/w'
-    })
+    const cfg = parseConfig(
+      from({ context: 'svc', file: 'svc/Dockerfile.prod', 'lint-config': 'cfg/h.yaml' }),
+      {
+        cwd: '/w'
+      }
+    )
     expect(cfg.context).toBe('/w/svc')
     expect(cfg.file).toBe('/w/svc/Dockerfile.prod')
     expect(cfg.lint.configFile).toBe('/w/cfg/h.yaml')
@@ -32,9 +45,17 @@ describe('parseConfig', () => {
   it('masks credentials and secret values before validating anything else', () => {
     const masked: string[] = []
     expect(() =>
-      parseConfig(from({ username: 'u', password: 'hunter2', secrets: 'HF_TOKEN=abc=def', 'scan-severity': 'NOPE' }), {
-        setSecret: (v) => masked.push(v)
-      })
+      parseConfig(
+        from({
+          username: 'u',
+          password: 'hunter2',
+          secrets: 'HF_TOKEN=abc=def',
+          'scan-severity': 'NOPE'
+        }),
+        {
+          setSecret: (v) => masked.push(v)
+        }
+      )
     ).toThrow(/scan-severity/)
     expect(masked).toEqual(expect.arrayContaining(['hunter2', 'abc=def']))
   })
@@ -64,7 +85,11 @@ describe('parseConfig', () => {
       })
     )
     expect(cfg.buildArgs).toEqual({ A: '1', B: 'x=y' })
-    expect(cfg.cache).toEqual({ mode: 'explicit', ref: 'reg.example/team/cache:ml', exportMode: 'max' })
+    expect(cfg.cache).toEqual({
+      mode: 'explicit',
+      ref: 'reg.example/team/cache:ml',
+      exportMode: 'max'
+    })
     expect(cfg.lint.ignore).toEqual(['DL3008', 'MLD012'])
     expect(cfg.push).toBe('true')
     expect(cfg.scan.severities).toEqual(['CRITICAL'])
@@ -89,7 +114,10 @@ describe('input sources', () => {
     expect(src('tags')).toBeUndefined()
   })
   it('layers flags over the environment', () => {
-    const src = layeredSource(from({ push: 'true' }), envInputSource({ INPUT_PUSH: 'false', INPUT_IMAGES: 'a/b' }))
+    const src = layeredSource(
+      from({ push: 'true' }),
+      envInputSource({ INPUT_PUSH: 'false', INPUT_IMAGES: 'a/b' })
+    )
     expect(src('push')).toBe('true')
     expect(src('images')).toBe('a/b')
   })
@@ -102,8 +130,14 @@ describe('input sources', () => {
 
 describe('builder inputs', () => {
   it('refuses builder-creation options together with an existing builder or endpoint', () => {
-    expect(() => parseConfig(from({ 'buildkit-image': 'm/bk:1', builder: 'mine' }))).toThrow(/cannot\s+apply to an existing/)
-    expect(() => parseConfig(from({ 'buildkitd-config': 'bk.toml', 'buildkit-endpoint': 'tcp://x:1' }))).toThrow(/Remove one/)
-    expect(parseConfig(from({ 'buildkitd-config': 'bk.toml' }), { cwd: '/w' }).buildkitdConfig).toBe('/w/bk.toml')
+    expect(() => parseConfig(from({ 'buildkit-image': 'm/bk:1', builder: 'mine' }))).toThrow(
+      /cannot\s+apply to an existing/
+    )
+    expect(() =>
+      parseConfig(from({ 'buildkitd-config': 'bk.toml', 'buildkit-endpoint': 'tcp://x:1' }))
+    ).toThrow(/Remove one/)
+    expect(
+      parseConfig(from({ 'buildkitd-config': 'bk.toml' }), { cwd: '/w' }).buildkitdConfig
+    ).toBe('/w/bk.toml')
   })
 })

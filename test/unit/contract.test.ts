@@ -18,7 +18,10 @@ export function renderActionYml(): string {
     author: 'ml-docker-action',
     branding: { icon: 'package', color: 'blue' },
     inputs: Object.fromEntries(
-      INPUTS.map((i) => [i.name, { description: i.description, required: false, default: i.default }])
+      INPUTS.map((i) => [
+        i.name,
+        { description: i.description, required: false, default: i.default }
+      ])
     ),
     outputs: Object.fromEntries(OUTPUTS.map((o) => [o.name, { description: o.description }])),
     runs: { using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' }
@@ -63,7 +66,11 @@ describe('action contract', () => {
     expect(Object.keys(parsed.inputs)).toEqual(INPUTS.map((i) => i.name))
     for (const i of INPUTS) expect(parsed.inputs[i.name].default).toBe(i.default)
     expect(Object.keys(parsed.outputs)).toEqual(OUTPUTS.map((o) => o.name))
-    expect(parsed.runs).toMatchObject({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' })
+    expect(parsed.runs).toMatchObject({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js'
+    })
   })
 
   it('the README tables list every input and output with its default', () => {

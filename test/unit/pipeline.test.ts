@@ -24,23 +24,42 @@ const tagPush: GitContext = {
 
 async function run(inputs: Record<string, string>, ctx: GitContext = tagPush) {
   const lines: string[] = []
-  const log = new ConsoleLogger((s) => lines.push(s), (s) => lines.push(s))
+  const log = new ConsoleLogger(
+    (s) => lines.push(s),
+    (s) => lines.push(s)
+  )
   const src: InputSource = (n) => inputs[n]
   const cfg = parseConfig(src, { cli: true, setSecret: (v) => log.secret(v) })
-  const result = await runPipeline(cfg, { log, env: { RUNNER_TEMP: os.tmpdir() }, context: ctx, runId: 'unit' })
+  const result = await runPipeline(cfg, {
+    log,
+    env: { RUNNER_TEMP: os.tmpdir() },
+    context: ctx,
+    runId: 'unit'
+  })
   return { result, output: lines.join('\n') }
 }
 
-const GOOD = 'FROM python:3.11.10-slim\nUSER 1000\nHEALTHCHECK CMD ["python","-c","1"]\nCMD ["python","-m","app"]\n'
+const GOOD =
+  'FROM python:3.11.10-slim\nUSER 1000\nHEALTHCHECK CMD ["python","-c","1"]\nCMD ["python","-m","app"]\n'
 
 describe('runPipeline stops before any side effect', () => {
   it('on a lint failure: later stages are skipped and nothing is built or pushed', async () => {
     const ctx = setup('FROM python:latest\nRUN apt-get install -y curl\nCMD python app.py\n')
-    const { result } = await run({ context: ctx, images: 'acme/app', push: 'true', 'lint-failure-threshold': 'warning' })
+    const { result } = await run({
+      context: ctx,
+      images: 'acme/app',
+      push: 'true',
+      'lint-failure-threshold': 'warning'
+    })
     expect(result.ok).toBe(false)
     expect(result.failedStage).toBe('lint')
     expect(result.stages.map((s) => `${s.name}:${s.status}`)).toEqual([
-      'lint:failed', 'meta:skipped', 'build:skipped', 'smoke:skipped', 'scan:skipped', 'push:skipped'
+      'lint:failed',
+      'meta:skipped',
+      'build:skipped',
+      'smoke:skipped',
+      'scan:skipped',
+      'push:skipped'
     ])
     expect(result.outputs.pushed).toBe('false')
     expect(Number(result.outputs['lint-warnings'])).toBeGreaterThan(0)
@@ -48,7 +67,13 @@ describe('runPipeline stops before any side effect', () => {
 
   it('when a pushing run has no tag for its event', async () => {
     const ctx = setup(GOOD)
-    const { result } = await run({ context: ctx, images: 'acme/app', push: 'true', lint: 'false', tags: 'type=ref,event=pr' })
+    const { result } = await run({
+      context: ctx,
+      images: 'acme/app',
+      push: 'true',
+      lint: 'false',
+      tags: 'type=ref,event=pr'
+    })
     expect(result.failedStage).toBe('meta')
     expect(result.error).toMatch(/produced no tag for this event/)
     expect(result.stages.find((s) => s.name === 'build')?.status).toBe('skipped')
@@ -62,7 +87,13 @@ describe('runPipeline stops before any side effect', () => {
 
   it('when an image lives outside the registry it would log in to', async () => {
     const { result, output } = await run({
-      context: setup(GOOD), images: 'ghcr.io/acme/app', push: 'auto', lint: 'false', registry: 'docker.io', username: 'u', password: 'pa55word!'
+      context: setup(GOOD),
+      images: 'ghcr.io/acme/app',
+      push: 'auto',
+      lint: 'false',
+      registry: 'docker.io',
+      username: 'u',
+      password: 'pa55word!'
     })
     expect(result.failedStage).toBe('meta')
     expect(result.error).toMatch(/set "registry" to ghcr.io/)
@@ -76,8 +107,16 @@ describe('runPipeline stops before any side effect', () => {
   })
 
   it('a pull request with push: true is refused rather than published', async () => {
-    const pr: GitContext = { ...tagPush, eventName: 'pull_request', ref: 'refs/pull/3/merge', payload: { number: 3 } }
-    const { result } = await run({ context: setup(GOOD), images: 'acme/app', push: 'true', lint: 'false' }, pr)
+    const pr: GitContext = {
+      ...tagPush,
+      eventName: 'pull_request',
+      ref: 'refs/pull/3/merge',
+      payload: { number: 3 }
+    }
+    const { result } = await run(
+      { context: setup(GOOD), images: 'acme/app', push: 'true', lint: 'false' },
+      pr
+    )
     expect(result.failedStage).toBe('meta')
     expect(result.error).toMatch(/never pushed/)
   })

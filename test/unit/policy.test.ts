@@ -35,7 +35,11 @@ describe('registries', () => {
     expect(() => checkImagesMatchRegistry(['user/app'], 'docker.io')).not.toThrow()
     expect(() => checkImagesMatchRegistry(['docker.io/user/app'], 'index.docker.io')).not.toThrow()
     expect(() => checkImagesMatchRegistry(['127.0.0.1:5000/a/b'], '127.0.0.1:5000')).not.toThrow()
-    expect(() => checkImagesMatchRegistry(['user/app'], '127.0.0.1:5000')).toThrow(/registry docker.io/)
-    expect(() => checkImagesMatchRegistry(['ghcr.io/o/a'], 'docker.io')).toThrow(/set "registry" to ghcr.io/)
+    expect(() => checkImagesMatchRegistry(['user/app'], '127.0.0.1:5000')).toThrow(
+      /registry docker.io/
+    )
+    expect(() => checkImagesMatchRegistry(['ghcr.io/o/a'], 'docker.io')).toThrow(
+      /set "registry" to ghcr.io/
+    )
   })
 })

@@ -14,20 +14,42 @@ class ScriptedDocker extends Docker {
     private readonly ids: Record<string, string>,
     private readonly pushOutcomes: Record<string, number[]>
   ) {
-    super(new ConsoleLogger(() => undefined, () => undefined))
+    super(
+      new ConsoleLogger(
+        () => undefined,
+        () => undefined
+      )
+    )
   }
-  override async run(args: string[], _opts: RunOptions = {}): Promise<RunResult> {
+  override run(args: string[], _opts: RunOptions = {}): Promise<RunResult> {
+    return Promise.resolve(this.answer(args))
+  }
+  private answer(args: string[]): RunResult {
     this.calls.push(args)
-    const ok = (stdout: string): RunResult => ({ code: 0, stdout, stderr: '', output: stdout, timedOut: false })
+    const ok = (stdout: string): RunResult => ({
+      code: 0,
+      stdout,
+      stderr: '',
+      output: stdout,
+      timedOut: false
+    })
     if (args[0] === 'image' && args[1] === 'inspect') {
       const id = this.ids[args[args.length - 1]]
-      return id ? ok(id + '\n') : { code: 1, stdout: '', stderr: 'No such image', output: 'No such image', timedOut: false }
+      return id
+        ? ok(id + '\n')
+        : { code: 1, stdout: '', stderr: 'No such image', output: 'No such image', timedOut: false }
     }
     if (args[0] === 'push') {
       const code = this.pushOutcomes[args[1]]?.shift() ?? 0
       return code === 0
         ? ok(`${args[1].split(':').pop()}: digest: ${DIGEST} size: 1234\n`)
-        : { code, stdout: '', stderr: 'received unexpected HTTP status: 503', output: 'received unexpected HTTP status: 503', timedOut: false }
+        : {
+            code,
+            stdout: '',
+            stderr: 'received unexpected HTTP status: 503',
+            output: 'received unexpected HTTP status: 503',
+            timedOut: false
+          }
     }
     throw new Error(`unexpected docker ${args.join(' ')}`)
   }
@@ -45,14 +67,18 @@ describe('push', () => {
   })
 
   it('retries a failed push with backoff and then succeeds', async () => {
-    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), { 'r/app:1.2.3': [1, 1] })
+    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), {
+      'r/app:1.2.3': [1, 1]
+    })
     const res = await push(docker, ID, tags, { backoffMs: 1 })
     expect(docker.calls.filter((c) => c[0] === 'push' && c[1] === 'r/app:1.2.3')).toHaveLength(3)
     expect(res.pushed).toHaveLength(3)
   })
 
   it('gives up after the retries, says what was already pushed, and never moves latest', async () => {
-    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), { 'r/app:1.2': [1, 1, 1, 1] })
+    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), {
+      'r/app:1.2': [1, 1, 1, 1]
+    })
     await expect(push(docker, ID, tags, { retries: 3, backoffMs: 1 })).rejects.toThrow(
       /docker push r\/app:1\.2 failed after 4 attempts.*Already pushed: r\/app:1\.2\.3/s
     )
@@ -60,8 +86,13 @@ describe('push', () => {
   })
 
   it('refuses to push anything when a tag no longer names the tested image', async () => {
-    const docker = new ScriptedDocker({ 'r/app:latest': ID, 'r/app:1.2.3': 'sha256:' + '2'.repeat(64), 'r/app:1.2': ID }, {})
-    await expect(push(docker, ID, tags)).rejects.toThrow(/Refusing to push: r\/app:1\.2\.3 is sha256:2+ locally, not the tested image/)
+    const docker = new ScriptedDocker(
+      { 'r/app:latest': ID, 'r/app:1.2.3': 'sha256:' + '2'.repeat(64), 'r/app:1.2': ID },
+      {}
+    )
+    await expect(push(docker, ID, tags)).rejects.toThrow(
+      /Refusing to push: r\/app:1\.2\.3 is sha256:2+ locally, not the tested image/
+    )
     expect(docker.calls.some((c) => c[0] === 'push')).toBe(false)
   })
 })

@@ -9,10 +9,18 @@ const NS = 1_000_000_000
 
 describe('smoke verdicts', () => {
   it('reads the container state the way docker reports it', () => {
-    expect(verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'starting' } })).toBe('starting')
-    expect(verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'healthy' } })).toBe('healthy')
-    expect(verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'unhealthy' } })).toBe('unhealthy')
-    expect(verdict({ Status: 'exited', Running: false, ExitCode: 3, Health: { Status: 'starting' } })).toBe('exited')
+    expect(
+      verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'starting' } })
+    ).toBe('starting')
+    expect(
+      verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'healthy' } })
+    ).toBe('healthy')
+    expect(
+      verdict({ Status: 'running', Running: true, ExitCode: 0, Health: { Status: 'unhealthy' } })
+    ).toBe('unhealthy')
+    expect(
+      verdict({ Status: 'exited', Running: false, ExitCode: 3, Health: { Status: 'starting' } })
+    ).toBe('exited')
   })
   it('treats HEALTHCHECK NONE and a missing check alike', () => {
     expect(hasHealthcheck(null)).toBe(false)
@@ -20,8 +28,21 @@ describe('smoke verdicts', () => {
     expect(hasHealthcheck({ Test: ['CMD', 'true'] })).toBe(true)
   })
   it('applies docker defaults to the timing', () => {
-    expect(healthTiming({ Test: ['CMD', 'x'] })).toEqual({ interval: 30, timeout: 30, startPeriod: 0, retries: 3 })
-    expect(worstCaseSeconds({ Test: ['CMD', 'x'], Interval: 2 * NS, Timeout: 1 * NS, Retries: 2, StartPeriod: 5 * NS })).toBe(11)
+    expect(healthTiming({ Test: ['CMD', 'x'] })).toEqual({
+      interval: 30,
+      timeout: 30,
+      startPeriod: 0,
+      retries: 3
+    })
+    expect(
+      worstCaseSeconds({
+        Test: ['CMD', 'x'],
+        Interval: 2 * NS,
+        Timeout: 1 * NS,
+        Retries: 2,
+        StartPeriod: 5 * NS
+      })
+    ).toBe(11)
   })
 })
 
@@ -31,12 +52,22 @@ const report: TrivyReport = {
     {
       Target: 'img (debian 12.9)',
       Vulnerabilities: [
-        { VulnerabilityID: 'CVE-1', PkgName: 'zlib1g', Severity: 'CRITICAL', Status: 'fixed', FixedVersion: '2' },
+        {
+          VulnerabilityID: 'CVE-1',
+          PkgName: 'zlib1g',
+          Severity: 'CRITICAL',
+          Status: 'fixed',
+          FixedVersion: '2'
+        },
         { VulnerabilityID: 'CVE-2', PkgName: 'libc6', Severity: 'HIGH', Status: 'affected' },
         { VulnerabilityID: 'CVE-3', PkgName: 'libc6', Severity: 'LOW', Status: 'will_not_fix' }
       ]
     },
-    { Target: '/app/.env', Class: 'secret', Secrets: [{ RuleID: 'aws-access-key-id', Severity: 'CRITICAL', StartLine: 2 }] }
+    {
+      Target: '/app/.env',
+      Class: 'secret',
+      Secrets: [{ RuleID: 'aws-access-key-id', Severity: 'CRITICAL', StartLine: 2 }]
+    }
   ]
 }
 
@@ -58,25 +89,48 @@ describe('scan gate', () => {
   })
   it('builds the trivy argv from the scan config', () => {
     const argv = trivyArgv(
-      { enabled: true, severities: ['HIGH'], ignoreUnfixed: false, trivyVersion: '0.74.0', cacheDir: '/c', dbRepository: ['127.0.0.1:5001/db:2'], skipDbUpdate: true },
+      {
+        enabled: true,
+        severities: ['HIGH'],
+        ignoreUnfixed: false,
+        trivyVersion: '0.74.0',
+        cacheDir: '/c',
+        dbRepository: ['127.0.0.1:5001/db:2'],
+        skipDbUpdate: true
+      },
       'app:1',
       '/r.json'
     )
     expect(argv.slice(0, 5)).toEqual(['image', '--format', 'json', '--output', '/r.json'])
-    expect(argv).toEqual(expect.arrayContaining(['--cache-dir', '/c', '--skip-db-update', '--db-repository', '127.0.0.1:5001/db:2']))
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '--cache-dir',
+        '/c',
+        '--skip-db-update',
+        '--db-repository',
+        '127.0.0.1:5001/db:2'
+      ])
+    )
     expect(argv[argv.length - 1]).toBe('app:1')
   })
   it('knows the release asset names and reads versions', () => {
     expect(trivyPlatform('linux', 'x64')).toBe('Linux-64bit')
     expect(trivyPlatform('linux', 'arm64')).toBe('Linux-ARM64')
-    expect(trivyDownloadUrl('0.74.0', 'Linux-64bit')).toMatch(/\/v0\.74\.0\/trivy_0\.74\.0_Linux-64bit\.tar\.gz$/)
+    expect(trivyDownloadUrl('0.74.0', 'Linux-64bit')).toMatch(
+      /\/v0\.74\.0\/trivy_0\.74\.0_Linux-64bit\.tar\.gz$/
+    )
     expect(parseTrivyVersion('Version: 0.74.0\nVulnerability DB:\n')).toBe('0.74.0')
   })
 })
 
 describe('push', () => {
   it('pushes version tags before floating ones', () => {
-    expect(pushOrder(['r/a:latest', 'r/a:1.2.3', 'r/a:1', 'r/a:1.2'])).toEqual(['r/a:1.2.3', 'r/a:1', 'r/a:1.2', 'r/a:latest'])
+    expect(pushOrder(['r/a:latest', 'r/a:1.2.3', 'r/a:1', 'r/a:1.2'])).toEqual([
+      'r/a:1.2.3',
+      'r/a:1',
+      'r/a:1.2',
+      'r/a:latest'
+    ])
   })
   it('reads the digest docker push prints', () => {
     const d = 'sha256:' + 'a'.repeat(64)

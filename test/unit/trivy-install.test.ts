@@ -32,7 +32,10 @@ const tampered = archiveWith('9.9.2')
 let server: http.Server
 let base = ''
 const lines: string[] = []
-const log = new ConsoleLogger((s) => lines.push(s), (s) => lines.push(s))
+const log = new ConsoleLogger(
+  (s) => lines.push(s),
+  (s) => lines.push(s)
+)
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -50,11 +53,21 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 describe('resolveTrivy', () => {
   it('downloads, verifies the pinned sha256, caches and runs the binary', async () => {
     const table = { '9.9.1': { [trivyPlatform()]: sha(good) } }
-    const bin = await resolveTrivy(log, { version: '9.9.1', url: `${base}/good.tar.gz`, sha256: table, pathBin: '/nonexistent/trivy' })
+    const bin = await resolveTrivy(log, {
+      version: '9.9.1',
+      url: `${base}/good.tar.gz`,
+      sha256: table,
+      pathBin: '/nonexistent/trivy'
+    })
     expect(bin).toContain(path.join('toolcache', 'trivy', '9.9.1'))
     expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toContain('9.9.1')
     // Second call: found in the tool cache, no download.
-    const again = await resolveTrivy(log, { version: '9.9.1', url: `${base}/missing`, sha256: table, pathBin: '/nonexistent/trivy' })
+    const again = await resolveTrivy(log, {
+      version: '9.9.1',
+      url: `${base}/missing`,
+      sha256: table,
+      pathBin: '/nonexistent/trivy'
+    })
     expect(again).toBe(bin)
     expect(await sha256File(bin)).toBe(sha(readFileSync(bin)))
   })
@@ -62,14 +75,23 @@ describe('resolveTrivy', () => {
   it('refuses an archive whose sha256 is not the pinned one, and caches nothing', async () => {
     const table = { '9.9.2': { [trivyPlatform()]: sha(good) } }
     await expect(
-      resolveTrivy(log, { version: '9.9.2', url: `${base}/tampered.tar.gz`, sha256: table, pathBin: '/nonexistent/trivy' })
+      resolveTrivy(log, {
+        version: '9.9.2',
+        url: `${base}/tampered.tar.gz`,
+        sha256: table,
+        pathBin: '/nonexistent/trivy'
+      })
     ).rejects.toThrow(/checksum mismatch.*Refusing to run it/)
     expect(existsSync(path.join(work, 'toolcache', 'trivy', '9.9.2'))).toBe(false)
   })
 
   it('refuses a version without a pinned checksum, naming the versions it knows', async () => {
     await expect(
-      resolveTrivy(log, { version: '0.69.4', sha256: { '0.74.0': {} }, pathBin: '/nonexistent/trivy' })
+      resolveTrivy(log, {
+        version: '0.69.4',
+        sha256: { '0.74.0': {} },
+        pathBin: '/nonexistent/trivy'
+      })
     ).rejects.toThrow(/No pinned checksum for Trivy 0\.69\.4.*0\.74\.0/)
   })
 

@@ -1,7 +1,18 @@
 import { anyCommand } from '../commands.js'
 import type { Rule } from '../rule.js'
 
-const MEANINGLESS = new Set(['ssh', 'vim', 'shutdown', 'service', 'ps', 'free', 'top', 'kill', 'mount', 'ifconfig'])
+const MEANINGLESS = new Set([
+  'ssh',
+  'vim',
+  'shutdown',
+  'service',
+  'ps',
+  'free',
+  'top',
+  'kill',
+  'mount',
+  'ifconfig'
+])
 
 export const DL3001: Rule = {
   code: 'DL3001',
@@ -11,5 +22,7 @@ export const DL3001: Rule = {
   name: 'meaningless-command',
   onbuild: true,
   check: ({ df }) =>
-    df.instructions.filter((i) => anyCommand(i, (c) => MEANINGLESS.has(c.name))).map((i) => ({ line: i.line }))
+    df.instructions
+      .filter((i) => anyCommand(i, (c) => MEANINGLESS.has(c.name)))
+      .map((i) => ({ line: i.line }))
 }

@@ -6,5 +6,8 @@ export const DL3003: Rule = {
   severity: 'warning',
   message: 'Use WORKDIR to switch to a directory',
   name: 'cd-in-run',
-  check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => c.name === 'cd')).map((i) => ({ line: i.line }))
+  check: ({ df }) =>
+    df.instructions
+      .filter((i) => anyCommand(i, (c) => c.name === 'cd'))
+      .map((i) => ({ line: i.line }))
 }

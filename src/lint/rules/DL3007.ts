@@ -4,7 +4,8 @@ import { parseImage } from '../image.js'
 export const DL3007: Rule = {
   code: 'DL3007',
   severity: 'warning',
-  message: 'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag',
+  message:
+    'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag',
   name: 'latest-tag',
   check: ({ df }) =>
     df.stages

@@ -9,11 +9,16 @@ function pinned(pkg: string): boolean {
 export const DL3008: Rule = {
   code: 'DL3008',
   severity: 'warning',
-  message: 'Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
+  message:
+    'Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`',
   name: 'apt-get-pin',
   onbuild: true,
   check: ({ df }) =>
     df.instructions
-      .filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some((c) => aptGetPackages(c).some((p) => !pinned(p.value))))
+      .filter(
+        (i) =>
+          i.keyword === 'RUN' &&
+          runInfo(i).commands.some((c) => aptGetPackages(c).some((p) => !pinned(p.value)))
+      )
       .map((i) => ({ line: i.line }))
 }

@@ -6,14 +6,19 @@ import { cmdHasArgs } from '../shell.js'
 function forgotCleanup(instr: Instr): boolean {
   const { commands, mounts } = runInfo(instr)
   const update = commands.some(
-    (c) => cmdHasArgs(c, 'apt-get', ['update']) || cmdHasArgs(c, 'apt', ['update']) || cmdHasArgs(c, 'aptitude', ['update'])
+    (c) =>
+      cmdHasArgs(c, 'apt-get', ['update']) ||
+      cmdHasArgs(c, 'apt', ['update']) ||
+      cmdHasArgs(c, 'aptitude', ['update'])
   )
   if (!update) return false
   const cleanup = commands.some((c) => cmdHasArgs(c, 'rm', ['-rf', '/var/lib/apt/lists/*']))
   if (cleanup) return false
   const under = (dir: string) => (t: string) => t === dir || t.startsWith(dir + '/')
   const lists = hasCacheOrTmpfsMount(mounts, under('/var/lib/apt/lists'))
-  const both = hasCacheOrTmpfsMount(mounts, under('/var/lib/apt')) && hasCacheOrTmpfsMount(mounts, under('/var/cache/apt'))
+  const both =
+    hasCacheOrTmpfsMount(mounts, under('/var/lib/apt')) &&
+    hasCacheOrTmpfsMount(mounts, under('/var/cache/apt'))
   return !lists && !both
 }
 
@@ -32,7 +37,9 @@ export const DL3009: Rule = {
     const usedAsBase = new Set(df.stages.map((s) => s.parentExact).filter((s) => s !== undefined))
     return df.instructions
       .filter((i) => i.keyword === 'RUN' && forgotCleanup(i))
-      .filter((i) => (i.stage === undefined ? df.stages.length === 0 : i.stage === last || usedAsBase.has(i.stage)))
+      .filter((i) =>
+        i.stage === undefined ? df.stages.length === 0 : i.stage === last || usedAsBase.has(i.stage)
+      )
       .map((i) => ({ line: i.line }))
   }
 }

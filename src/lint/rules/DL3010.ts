@@ -2,7 +2,23 @@ import { copyInfo, runInfo } from '../model.js'
 import type { Rule } from '../rule.js'
 import { hasFlag, type SimpleCommand } from '../shell.js'
 
-const ARCHIVE_EXTENSIONS = ['.tar', '.Z', '.bz2', '.gz', '.lz', '.lzma', '.tZ', '.tb2', '.tbz', '.tbz2', '.tgz', '.tlz', '.tpz', '.txz', '.xz']
+const ARCHIVE_EXTENSIONS = [
+  '.tar',
+  '.Z',
+  '.bz2',
+  '.gz',
+  '.lz',
+  '.lzma',
+  '.tZ',
+  '.tb2',
+  '.tbz',
+  '.tbz2',
+  '.tgz',
+  '.tlz',
+  '.tpz',
+  '.txz',
+  '.xz'
+]
 const DECOMPRESSORS = new Set(['gunzip', 'bunzip2', 'unlzma', 'unxz', 'zgz', 'uncompress', 'gzcat'])
 
 export function isArchive(path: string): boolean {
@@ -15,7 +31,7 @@ function basename(path: string): string {
 }
 
 function extracts(cmd: SimpleCommand): boolean {
-  return (cmd.name === 'tar' && (hasFlag(cmd, 'x', 'extract', 'get'))) || DECOMPRESSORS.has(cmd.name)
+  return (cmd.name === 'tar' && hasFlag(cmd, 'x', 'extract', 'get')) || DECOMPRESSORS.has(cmd.name)
 }
 
 export const DL3010: Rule = {

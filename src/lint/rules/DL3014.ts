@@ -17,6 +17,9 @@ export const DL3014: Rule = {
   onbuild: true,
   check: ({ df }) =>
     df.instructions
-      .filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some((c) => isAptGetInstall(c) && !hasYes(c)))
+      .filter(
+        (i) =>
+          i.keyword === 'RUN' && runInfo(i).commands.some((c) => isAptGetInstall(c) && !hasYes(c))
+      )
       .map((i) => ({ line: i.line }))
 }

@@ -15,7 +15,10 @@ export const DL3015: Rule = {
         (i) =>
           i.keyword === 'RUN' &&
           runInfo(i).commands.some(
-            (c) => isAptGetInstall(c) && !hasFlag(c, 'no-install-recommends') && !hasArg(c, 'APT::Install-Recommends=false')
+            (c) =>
+              isAptGetInstall(c) &&
+              !hasFlag(c, 'no-install-recommends') &&
+              !hasArg(c, 'APT::Install-Recommends=false')
           )
       )
       .map((i) => ({ line: i.line }))

@@ -8,6 +8,9 @@ export const DL3023: Rule = {
   name: 'copy-from-self',
   check: ({ df }) =>
     df.instructions
-      .filter((i) => i.keyword === 'COPY' && i.stage?.alias !== undefined && copyInfo(i).from === i.stage.alias)
+      .filter(
+        (i) =>
+          i.keyword === 'COPY' && i.stage?.alias !== undefined && copyInfo(i).from === i.stage.alias
+      )
       .map((i) => ({ line: i.line }))
 }

@@ -7,6 +7,9 @@ export const DL3024: Rule = {
   name: 'duplicate-stage-alias',
   check: ({ df }) =>
     df.stages
-      .filter((s) => s.alias !== undefined && df.stages.some((o) => o.index < s.index && o.alias === s.alias))
+      .filter(
+        (s) =>
+          s.alias !== undefined && df.stages.some((o) => o.index < s.index && o.alias === s.alias)
+      )
       .map((s) => ({ line: s.from.line }))
 }

@@ -15,5 +15,6 @@ export const DL3025: Rule = {
   severity: 'warning',
   message: 'Use arguments JSON notation for CMD and ENTRYPOINT arguments',
   name: 'json-notation',
-  check: ({ df }) => df.instructions.filter((i) => shellForm(i.keyword, i.args)).map((i) => ({ line: i.line }))
+  check: ({ df }) =>
+    df.instructions.filter((i) => shellForm(i.keyword, i.args)).map((i) => ({ line: i.line }))
 }

@@ -7,7 +7,9 @@ function registryOf(image: string): string {
 }
 
 export function registryTrusted(registry: string, trusted: string[]): boolean {
-  return trusted.some((t) => t === '*' || t === registry || (t.startsWith('*.') && registry.endsWith(t.slice(1))))
+  return trusted.some(
+    (t) => t === '*' || t === registry || (t.startsWith('*.') && registry.endsWith(t.slice(1)))
+  )
 }
 
 /** Inert unless trusted registries are configured; stage aliases and scratch are always allowed. */
@@ -21,7 +23,9 @@ export const DL3026: Rule = {
     const out: { line: number }[] = []
     const aliases = new Set<string>()
     const untrusted = (image: string): boolean =>
-      image !== 'scratch' && !aliases.has(image) && !registryTrusted(registryOf(image), trustedRegistries)
+      image !== 'scratch' &&
+      !aliases.has(image) &&
+      !registryTrusted(registryOf(image), trustedRegistries)
     for (const i of df.instructions) {
       if (i.keyword === 'FROM' && i.stage) {
         if (untrusted(i.stage.image)) out.push({ line: i.line })
@@ -30,7 +34,11 @@ export const DL3026: Rule = {
         const from = copyInfo(i).from
         if (from !== undefined && from.includes(':') && untrusted(from)) out.push({ line: i.line })
       } else if (i.keyword === 'RUN') {
-        if (runInfo(i).mounts.some((m) => m.from !== undefined && m.from.includes(':') && untrusted(m.from))) {
+        if (
+          runInfo(i).mounts.some(
+            (m) => m.from !== undefined && m.from.includes(':') && untrusted(m.from)
+          )
+        ) {
           out.push({ line: i.line })
         }
       }

@@ -7,5 +7,8 @@ export const DL3027: Rule = {
   message: 'Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead',
   name: 'apt',
   onbuild: true,
-  check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => c.name === 'apt')).map((i) => ({ line: i.line }))
+  check: ({ df }) =>
+    df.instructions
+      .filter((i) => anyCommand(i, (c) => c.name === 'apt'))
+      .map((i) => ({ line: i.line }))
 }

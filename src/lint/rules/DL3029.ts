@@ -7,6 +7,11 @@ export const DL3029: Rule = {
   name: 'from-platform',
   check: ({ df }) =>
     df.stages
-      .filter((s) => s.platform !== undefined && !s.platform.includes('BUILDPLATFORM') && !s.platform.includes('TARGETPLATFORM'))
+      .filter(
+        (s) =>
+          s.platform !== undefined &&
+          !s.platform.includes('BUILDPLATFORM') &&
+          !s.platform.includes('TARGETPLATFORM')
+      )
       .map((s) => ({ line: s.from.line }))
 }

@@ -7,7 +7,7 @@ const TRUTHY = new Set(['1', 'true', 'True', 'TRUE', 'on', 'On', 'ON', 'yes', 'Y
 const INLINE_RE = /PIP_NO_CACHE_DIR=["']?([^\s"';&|]*)/g
 
 function inlineNoCacheDir(script: string): boolean {
-  for (const m of script.matchAll(INLINE_RE)) if (TRUTHY.has(m[1]!)) return true
+  for (const m of script.matchAll(INLINE_RE)) if (TRUTHY.has(m[1])) return true
   return false
 }
 
@@ -38,7 +38,11 @@ export const DL3042: Rule = {
         if (hasCacheOrTmpfsMount(mounts, (t) => t.includes('.cache/pip'))) continue
         if (inlineNoCacheDir(script)) continue
         const forgot = commands.some(
-          (c) => isPipInstall(c) && !hasArg(c, '--no-cache-dir') && c.name !== 'pipx' && !c.name.startsWith('pipenv')
+          (c) =>
+            isPipInstall(c) &&
+            !hasArg(c, '--no-cache-dir') &&
+            c.name !== 'pipx' &&
+            !c.name.startsWith('pipenv')
         )
         if (forgot) out.push({ line: i.line })
       }

@@ -3,7 +3,8 @@ import type { Rule } from '../rule.js'
 
 function references(value: string): Set<string> {
   const refs = new Set<string>()
-  for (const m of value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)) refs.add(m[1] ?? m[2]!)
+  for (const m of value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g))
+    refs.add(m[1] ?? m[2])
   return refs
 }
 
@@ -14,7 +15,8 @@ function references(value: string): Set<string> {
 export const DL3044: Rule = {
   code: 'DL3044',
   severity: 'error',
-  message: 'Do not refer to an environment variable within the same `ENV` statement where it is defined.',
+  message:
+    'Do not refer to an environment variable within the same `ENV` statement where it is defined.',
   name: 'env-self-reference',
   check: ({ df }) => {
     const out: { line: number }[] = []

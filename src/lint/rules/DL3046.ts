@@ -18,5 +18,7 @@ export const DL3046: Rule = {
   name: 'useradd-high-uid',
   onbuild: true,
   check: ({ df }) =>
-    df.instructions.filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some(longUidWithoutNoLogInit)).map((i) => ({ line: i.line }))
+    df.instructions
+      .filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some(longUidWithoutNoLogInit))
+      .map((i) => ({ line: i.line }))
 }

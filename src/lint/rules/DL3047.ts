@@ -4,7 +4,19 @@ import { hasArg, hasFlag, type SimpleCommand } from '../shell.js'
 
 function noisyWget(cmd: SimpleCommand): boolean {
   if (cmd.name !== 'wget') return false
-  return !(hasFlag(cmd, 'q', 'quiet', 'no-verbose', 'o', 'output-file', 'a', 'append-output', 'progress') || hasArg(cmd, '-nv'))
+  return !(
+    hasFlag(
+      cmd,
+      'q',
+      'quiet',
+      'no-verbose',
+      'o',
+      'output-file',
+      'a',
+      'append-output',
+      'progress'
+    ) || hasArg(cmd, '-nv')
+  )
 }
 
 export const DL3047: Rule = {
@@ -15,5 +27,7 @@ export const DL3047: Rule = {
   name: 'wget-progress',
   onbuild: true,
   check: ({ df }) =>
-    df.instructions.filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some(noisyWget)).map((i) => ({ line: i.line }))
+    df.instructions
+      .filter((i) => i.keyword === 'RUN' && runInfo(i).commands.some(noisyWget))
+      .map((i) => ({ line: i.line }))
 }

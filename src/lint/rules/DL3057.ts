@@ -11,7 +11,9 @@ export const DL3057: Rule = {
   message: '`HEALTHCHECK` instruction missing.',
   name: 'healthcheck-missing',
   check: ({ df }) => {
-    const has = new Set(df.stages.filter((s) => s.instructions.some((i) => i.keyword === 'HEALTHCHECK')))
+    const has = new Set(
+      df.stages.filter((s) => s.instructions.some((i) => i.keyword === 'HEALTHCHECK'))
+    )
     const ancestors = (s: Stage): Stage[] => {
       const out: Stage[] = []
       for (let p = s.parentExact; p && !out.includes(p); p = p.parentExact) out.push(p)

@@ -19,7 +19,12 @@ export const DL3059: Rule = {
         prev = undefined
         continue
       }
-      if (prev && flagKey(prev) === flagKey(i) && runInfo(prev).commands.length === 1 && runInfo(i).commands.length === 1) {
+      if (
+        prev &&
+        flagKey(prev) === flagKey(i) &&
+        runInfo(prev).commands.length === 1 &&
+        runInfo(i).commands.length === 1
+      ) {
         out.push({ line: i.line })
       }
       prev = i

@@ -6,5 +6,7 @@ export const DL3061: Rule = {
   message: 'Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment.',
   name: 'instruction-before-from',
   check: ({ df }) =>
-    df.instructions.filter((i) => i.stage === undefined && i.keyword !== 'FROM' && i.keyword !== 'ARG').map((i) => ({ line: i.line }))
+    df.instructions
+      .filter((i) => i.stage === undefined && i.keyword !== 'FROM' && i.keyword !== 'ARG')
+      .map((i) => ({ line: i.line }))
 }

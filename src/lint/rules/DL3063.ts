@@ -6,5 +6,7 @@ export const DL3063: Rule = {
   message: 'stage name should not be a reserved word',
   name: 'reserved-stage-name',
   check: ({ df }) =>
-    df.stages.filter((s) => s.alias === 'scratch' || s.alias === 'context').map((s) => ({ line: s.from.line }))
+    df.stages
+      .filter((s) => s.alias === 'scratch' || s.alias === 'context')
+      .map((s) => ({ line: s.from.line }))
 }

@@ -13,10 +13,10 @@ export const DL3066: Rule = {
     for (const i of df.instructions) {
       if (i.keyword === 'ARG') for (const a of argDecls(i)) args.add(a.name)
       if (i.keyword !== 'USER') continue
-      const user = i.args.trim().split(':')[0]!
+      const user = i.args.trim().split(':')[0]
       if (/^\d+$/.test(user)) continue
       const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(user)
-      if (ref && args.has(ref[1]!)) continue
+      if (ref && args.has(ref[1])) continue
       out.push({ line: i.line })
     }
     return out

@@ -11,7 +11,9 @@ export const DL3067: Rule = {
       .filter((i) => {
         if (i.keyword !== 'COPY') return false
         const c = copyInfo(i)
-        return c.from !== undefined && c.dest === '/' && c.sources.length === 1 && c.sources[0] === '/'
+        return (
+          c.from !== undefined && c.dest === '/' && c.sources.length === 1 && c.sources[0] === '/'
+        )
       })
       .map((i) => ({ line: i.line }))
 }

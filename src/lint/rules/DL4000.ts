@@ -5,5 +5,6 @@ export const DL4000: Rule = {
   severity: 'error',
   message: 'MAINTAINER is deprecated',
   name: 'maintainer',
-  check: ({ df }) => df.instructions.filter((i) => i.keyword === 'MAINTAINER').map((i) => ({ line: i.line }))
+  check: ({ df }) =>
+    df.instructions.filter((i) => i.keyword === 'MAINTAINER').map((i) => ({ line: i.line }))
 }

@@ -9,5 +9,7 @@ export const DL4005: Rule = {
   name: 'ln-bin-sh',
   onbuild: true,
   check: ({ df }) =>
-    df.instructions.filter((i) => anyCommand(i, (c) => cmdHasArgs(c, 'ln', ['/bin/sh']))).map((i) => ({ line: i.line }))
+    df.instructions
+      .filter((i) => anyCommand(i, (c) => cmdHasArgs(c, 'ln', ['/bin/sh'])))
+      .map((i) => ({ line: i.line }))
 }

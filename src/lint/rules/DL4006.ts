@@ -11,7 +11,7 @@ function shellState(shell: string[]): 'exempt' | 'pipefail' | 'plain' {
   if (NON_POSIX.some((n) => exe === n || exe.startsWith(n + '.'))) return 'exempt'
   if (!PIPEFAIL_SHELLS.has(exe)) return 'plain'
   for (let k = 1; k + 1 < shell.length; k++) {
-    if (/^-[A-Za-z]*o$/.test(shell[k]!) && shell[k + 1] === 'pipefail') return 'pipefail'
+    if (/^-[A-Za-z]*o$/.test(shell[k]) && shell[k + 1] === 'pipefail') return 'pipefail'
   }
   return 'plain'
 }
@@ -29,7 +29,8 @@ export const DL4006: Rule = {
     for (const i of df.instructions) {
       if (i.keyword === 'FROM') state = 'plain'
       else if (i.keyword === 'SHELL') state = shellState(shellArray(i))
-      else if (i.keyword === 'RUN' && state === 'plain' && runInfo(i).shell.hasPipes) out.push({ line: i.line })
+      else if (i.keyword === 'RUN' && state === 'plain' && runInfo(i).shell.hasPipes)
+        out.push({ line: i.line })
     }
     return out
   }

@@ -4,16 +4,22 @@ import type { Hit, Rule } from '../rule.js'
 import { describeFiles } from './MLD002.js'
 
 const VENV_NAMES = new Set(['venv', '.venv', 'env', '.myenv'])
-const CACHE_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ipynb_checkpoints', 'htmlcov'])
+const CACHE_DIRS = new Set([
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ipynb_checkpoints',
+  'htmlcov'
+])
 
 /** The kind of development artifact a path is, if any. */
 export function devArtifactKind(path: string, venvDirs: Set<string>): string | undefined {
   const parts = path.split('/')
   const dirs = parts.slice(0, -1)
-  const file = parts[parts.length - 1]!
+  const file = parts[parts.length - 1]
   if (dirs[0] === '.git') return '.git'
   for (let n = 1; n <= dirs.length; n++) {
-    if (venvDirs.has(dirs.slice(0, n).join('/')) || VENV_NAMES.has(dirs[n - 1]!)) return 'virtualenv'
+    if (venvDirs.has(dirs.slice(0, n).join('/')) || VENV_NAMES.has(dirs[n - 1])) return 'virtualenv'
   }
   const cache = dirs.find((d) => CACHE_DIRS.has(d))
   if (cache) return `${cache}/`
@@ -24,7 +30,11 @@ export function devArtifactKind(path: string, venvDirs: Set<string>): string | u
 }
 
 export function venvDirsOf(files: ContextFile[]): Set<string> {
-  return new Set(files.filter((f) => f.path.endsWith('/pyvenv.cfg') || f.path === 'pyvenv.cfg').map((f) => f.path.slice(0, -'/pyvenv.cfg'.length)))
+  return new Set(
+    files
+      .filter((f) => f.path.endsWith('/pyvenv.cfg') || f.path === 'pyvenv.cfg')
+      .map((f) => f.path.slice(0, -'/pyvenv.cfg'.length))
+  )
 }
 
 export const MLD003: Rule = {

@@ -6,7 +6,9 @@ const TEMPLATES = new Set(['.env.example', '.env.sample', '.env.template', '.env
 export function isDotenv(path: string): boolean {
   const name = baseOf(path)
   if (TEMPLATES.has(name)) return false
-  return name === '.env' || (name.endsWith('.env') && !name.includes('/')) || name.startsWith('.env.')
+  return (
+    name === '.env' || (name.endsWith('.env') && !name.includes('/')) || name.startsWith('.env.')
+  )
 }
 
 export const MLD004: Rule = {
@@ -15,7 +17,12 @@ export const MLD004: Rule = {
   message: 'A .env file is copied into the image',
   name: 'dotenv-file-in-image',
   check: ({ df, context }) =>
-    explicitOrShipped(df, context, isDotenv, 'a .env file (tokens and passwords readable by anyone who pulls the image)').map((h) => ({
+    explicitOrShipped(
+      df,
+      context,
+      isDotenv,
+      'a .env file (tokens and passwords readable by anyone who pulls the image)'
+    ).map((h) => ({
       ...h,
       message: `${h.message!}. Exclude it in .dockerignore and pass settings at run time`
     }))

@@ -1,7 +1,16 @@
 import type { Rule } from '../rule.js'
 import { baseOf, explicitOrShipped } from './secretfiles.js'
 
-const NAMES = new Set(['id_rsa', 'id_ecdsa', 'id_ed25519', '.netrc', '.pypirc', '.npmrc', '.git-credentials', 'kaggle.json'])
+const NAMES = new Set([
+  'id_rsa',
+  'id_ecdsa',
+  'id_ed25519',
+  '.netrc',
+  '.pypirc',
+  '.npmrc',
+  '.git-credentials',
+  'kaggle.json'
+])
 const SUFFIXES = ['.pem', '.key', '.p12', '.pfx']
 const PATHS = ['.aws/credentials', '.huggingface/token', '.dvc/config.local']
 
@@ -10,7 +19,12 @@ export function isCredentialFile(path: string): boolean {
   if (name.endsWith('.pub')) return false
   if (NAMES.has(name) || SUFFIXES.some((s) => name.endsWith(s))) return true
   if (PATHS.some((p) => path === p || path.endsWith('/' + p))) return true
-  return name.endsWith('.json') && (name.includes('credentials') || name.includes('service-account') || name.includes('service_account'))
+  return (
+    name.endsWith('.json') &&
+    (name.includes('credentials') ||
+      name.includes('service-account') ||
+      name.includes('service_account'))
+  )
 }
 
 export const MLD005: Rule = {

@@ -9,14 +9,25 @@ export function isDependencyInstall(instr: Instr): boolean {
   if (instr.keyword !== 'RUN') return false
   return runInfo(instr).commands.some((cmd) => {
     const pip = parsePipInstall(cmd)
-    if (pip) return pip.requirements.length > 0 || pip.editable.some((e) => LOCAL_PROJECT.test(e)) || pip.packages.some((p) => LOCAL_PROJECT.test(p))
+    if (pip)
+      return (
+        pip.requirements.length > 0 ||
+        pip.editable.some((e) => LOCAL_PROJECT.test(e)) ||
+        pip.packages.some((p) => LOCAL_PROJECT.test(p))
+      )
     const name = cmd.base
     const v = cmd.args.map((a) => a.value)
     if (name === 'poetry' && v[0] === 'install') return true
     if (name === 'uv' && v[0] === 'sync') return true
     if (name === 'pipenv' && v[0] === 'install') return true
     if (name === 'pdm' && v[0] === 'install') return true
-    if ((name === 'conda' || name === 'mamba') && v[0] === 'env' && (v[1] === 'create' || v[1] === 'update') && v.some((x) => x === '-f' || x.startsWith('--file'))) return true
+    if (
+      (name === 'conda' || name === 'mamba') &&
+      v[0] === 'env' &&
+      (v[1] === 'create' || v[1] === 'update') &&
+      v.some((x) => x === '-f' || x.startsWith('--file'))
+    )
+      return true
     return false
   })
 }
@@ -33,7 +44,7 @@ export const MLD006: Rule = {
       const install = stage.instructions.findIndex(isDependencyInstall)
       if (install < 0) continue
       const copy = stage.instructions.findIndex(isWholeContextCopy)
-      if (copy >= 0 && copy < install) out.push({ line: stage.instructions[copy]!.line })
+      if (copy >= 0 && copy < install) out.push({ line: stage.instructions[copy].line })
     }
     return out
   }

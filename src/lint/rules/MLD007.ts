@@ -4,14 +4,20 @@ import type { Hit, Rule } from '../rule.js'
 
 function isModelSource(source: string): boolean {
   const s = source.replace(/^\.\//, '')
-  return hasMlExtension(s) || ML_DIRS.has(s.split('/')[0]!.replace(/\/$/, ''))
+  return hasMlExtension(s) || ML_DIRS.has(s.split('/')[0].replace(/\/$/, ''))
 }
 
 function isCodeCopy(instr: Instr): boolean {
   if (isWholeContextCopy(instr)) return true
   return copyInfo(instr).sources.some((s) => {
     const p = s.replace(/^\.\//, '').replace(/\/+$/, '')
-    return p.endsWith('.py') || p === 'src' || p === 'app' || p.startsWith('src/') || p.startsWith('app/')
+    return (
+      p.endsWith('.py') ||
+      p === 'src' ||
+      p === 'app' ||
+      p.startsWith('src/') ||
+      p.startsWith('app/')
+    )
   })
 }
 

@@ -15,7 +15,8 @@ export function isHeavyweight(image: string | undefined): boolean {
 export const MLD008: Rule = {
   code: 'MLD008',
   severity: 'info',
-  message: 'The final stage runs on a full Python/Anaconda/Jupyter image (compilers, gigabytes of packages) instead of a slim runtime base',
+  message:
+    'The final stage runs on a full Python/Anaconda/Jupyter image (compilers, gigabytes of packages) instead of a slim runtime base',
   name: 'heavyweight-base-in-final-stage',
   check: ({ df }) => {
     const stage = finalStage(df)

@@ -5,7 +5,8 @@ import type { Rule } from '../rule.js'
 export const MLD009: Rule = {
   code: 'MLD009',
   severity: 'warning',
-  message: 'A python base image tag without a minor version (python:3, python:3-slim, python:slim) floats across Python minors',
+  message:
+    'A python base image tag without a minor version (python:3, python:3-slim, python:slim) floats across Python minors',
   name: 'floating-python-base-tag',
   check: ({ df }) =>
     df.stages.flatMap((s) => {

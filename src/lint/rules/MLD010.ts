@@ -6,7 +6,8 @@ export function isCudaDevel(image: string | undefined): boolean {
   if (image === undefined) return false
   const name = imageName(image)
   const tag = imageTag(image) ?? ''
-  if ((name === 'nvidia/cuda' || name === 'nvcr.io/nvidia/cuda') && tag.includes('-devel')) return true
+  if ((name === 'nvidia/cuda' || name === 'nvcr.io/nvidia/cuda') && tag.includes('-devel'))
+    return true
   if (name === 'pytorch/pytorch' && tag.endsWith('-devel')) return true
   return name === 'tensorflow/tensorflow' && tag.includes('devel')
 }
@@ -14,7 +15,8 @@ export function isCudaDevel(image: string | undefined): boolean {
 export const MLD010: Rule = {
   code: 'MLD010',
   severity: 'warning',
-  message: 'The final stage runs on a CUDA development image (nvcc, headers, static libraries) instead of the runtime variant',
+  message:
+    'The final stage runs on a CUDA development image (nvcc, headers, static libraries) instead of the runtime variant',
   name: 'cuda-devel-image-in-final-stage',
   check: ({ df }) => {
     const stage = finalStage(df)

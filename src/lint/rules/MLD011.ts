@@ -2,10 +2,25 @@ import { finalStage, lineageInstructions, type Instr } from '../model.js'
 import { installsIn } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 
-const TOOLCHAIN = new Set(['gcc', 'g++', 'cc', 'clang', 'make', 'cmake', 'build-essential', 'gfortran', 'musl-dev'])
+const TOOLCHAIN = new Set([
+  'gcc',
+  'g++',
+  'cc',
+  'clang',
+  'make',
+  'cmake',
+  'build-essential',
+  'gfortran',
+  'musl-dev'
+])
 
 export function isToolchainPackage(pkg: string): boolean {
-  return TOOLCHAIN.has(pkg) || /^gcc-\d+$|^g\+\+-\d+$/.test(pkg) || pkg.endsWith('-dev') || pkg.endsWith('-devel')
+  return (
+    TOOLCHAIN.has(pkg) ||
+    /^gcc-\d+$|^g\+\+-\d+$/.test(pkg) ||
+    pkg.endsWith('-dev') ||
+    pkg.endsWith('-devel')
+  )
 }
 
 export const MLD011: Rule = {

@@ -16,7 +16,8 @@ const PROVIDERS: Record<string, string[]> = {
 export const MLD014: Rule = {
   code: 'MLD014',
   severity: 'error',
-  message: 'The HEALTHCHECK calls a binary (curl, wget, nc, redis-cli, pg_isready) that the final image does not have',
+  message:
+    'The HEALTHCHECK calls a binary (curl, wget, nc, redis-cli, pg_isready) that the final image does not have',
   name: 'healthcheck-binary-not-installed',
   check: ({ df, context }) => {
     const stage = finalStage(df)
@@ -28,7 +29,9 @@ export const MLD014: Rule = {
     const copied = new Set(
       instrs
         .filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')
-        .flatMap((i) => [...copyInfo(i).sources, copyInfo(i).dest].map((p) => baseName(p.replace(/\/+$/, ''))))
+        .flatMap((i) =>
+          [...copyInfo(i).sources, copyInfo(i).dest].map((p) => baseName(p.replace(/\/+$/, '')))
+        )
     )
     const out: Hit[] = []
     const reported = new Set<string>()
@@ -37,7 +40,9 @@ export const MLD014: Rule = {
       const providers = PROVIDERS[bin]
       if (!providers || reported.has(bin)) continue
       if (baseShips(image, bin === 'netcat' ? 'nc' : bin) !== 'absent') continue
-      const viaPackage = [...installed.keys()].some((p) => providers.includes(p) || (bin === 'pg_isready' && p.startsWith('postgresql-client')))
+      const viaPackage = [...installed.keys()].some(
+        (p) => providers.includes(p) || (bin === 'pg_isready' && p.startsWith('postgresql-client'))
+      )
       if (viaPackage || copied.has(bin)) continue
       reported.add(bin)
       out.push({

@@ -13,15 +13,25 @@ const MODULES: Record<string, string[]> = {
   grpc: ['grpcio']
 }
 /** distributions known to depend on requests (transitive dependencies are not resolved) */
-const REQUESTS_DEPENDENTS = ['transformers', 'huggingface-hub', 'datasets', 'mlflow', 'kaggle', 'docker', 'wandb']
+const REQUESTS_DEPENDENTS = [
+  'transformers',
+  'huggingface-hub',
+  'datasets',
+  'mlflow',
+  'kaggle',
+  'docker',
+  'wandb'
+]
 /** bases whose Python packages are known (nothing third-party) */
 const KNOWN_BASES = new Set(['python', 'debian', 'ubuntu', 'alpine', 'nvidia/cuda', 'scratch'])
 
 export function importedModules(code: string): string[] {
   const out = new Set<string>()
-  for (const m of code.matchAll(/(?:^|[;\n]|\s)(?:import\s+([\w.]+(?:\s*,\s*[\w.]+)*)|from\s+([\w.]+)\s+import)/g)) {
-    const names = m[1] ? m[1].split(',') : [m[2]!]
-    for (const n of names) out.add(n.trim().split('.')[0]!)
+  for (const m of code.matchAll(
+    /(?:^|[;\n]|\s)(?:import\s+([\w.]+(?:\s*,\s*[\w.]+)*)|from\s+([\w.]+)\s+import)/g
+  )) {
+    const names = m[1] ? m[1].split(',') : [m[2]]
+    for (const n of names) out.add(n.trim().split('.')[0])
   }
   return [...out]
 }
@@ -36,14 +46,19 @@ export const MLD015: Rule = {
     const hc = stage && effectiveHealthcheck(stage)
     if (!stage || !hc || hc.none || hc.python.length === 0) return []
     const image = rootImage(stage)
-    if (image === undefined || !(KNOWN_BASES.has(imageName(image)) || imageName(image).startsWith('gcr.io/distroless/'))) return []
+    if (
+      image === undefined ||
+      !(KNOWN_BASES.has(imageName(image)) || imageName(image).startsWith('gcr.io/distroless/'))
+    )
+      return []
     const installs = installsIn(lineageInstructions(stage), context)
     if (installs.opaque) return []
     const out: Hit[] = []
     for (const mod of hc.python.flatMap(importedModules)) {
       const dists = MODULES[mod]
       if (!dists) continue
-      const evidence = mod === 'requests' || mod === 'urllib3' ? [...dists, ...REQUESTS_DEPENDENTS] : dists
+      const evidence =
+        mod === 'requests' || mod === 'urllib3' ? [...dists, ...REQUESTS_DEPENDENTS] : dists
       if (evidence.some((d) => installs.python.has(d))) continue
       out.push({
         line: hc.line,

@@ -30,8 +30,9 @@ function isNoop(cmd: SimpleCommand): boolean {
 export function noopReason(hc: HealthInfo): string | undefined {
   const top = hc.commands.filter((c) => c.depth === 0)
   if (top.length === 0) return undefined
-  const last = top[top.length - 1]!
-  if (last.prev === '||' && (last.name === 'true' || last.name === ':' || isExit(last, '0'))) return 'its failure is masked'
+  const last = top[top.length - 1]
+  if (last.prev === '||' && (last.name === 'true' || last.name === ':' || isExit(last, '0')))
+    return 'its failure is masked'
   if ((last.prev === ';' || last.prev === '\n') && isExit(last, '0')) return 'it always exits 0'
   const body = last.prev === '||' && isExit(last, '1') ? top.slice(0, -1) : top
   if (body.length > 0 && body.every(isNoop)) return 'it does not probe anything'

@@ -7,7 +7,13 @@ const MANAGERS = new Set(['supervisord', 's6-svscan', 'runsvdir', 'circusd', 'ho
 
 function daemonizes(cmd: SimpleCommand): boolean {
   const v = cmd.args.map((a) => a.value)
-  return v.some((a, k) => (a === '--daemonize' && v[k + 1] === 'yes') || a === '--daemonize=yes' || a === '--daemon' || a === '-daemon')
+  return v.some(
+    (a, k) =>
+      (a === '--daemonize' && v[k + 1] === 'yes') ||
+      a === '--daemonize=yes' ||
+      a === '--daemon' ||
+      a === '-daemon'
+  )
 }
 
 /** What starts a second process, or undefined. */
@@ -17,9 +23,11 @@ export function secondProcess(commands: SimpleCommand[]): string | undefined {
     const name = cmd.base
     if (cmd.background) return `\`${name} &\` runs in the background`
     if (daemonizes(cmd)) return `\`${name}\` daemonizes itself`
-    if (name === 'service' && cmd.args[1]?.value === 'start') return `\`service ${cmd.args[0]?.value ?? ''} start\` starts a daemon`
+    if (name === 'service' && cmd.args[1]?.value === 'start')
+      return `\`service ${cmd.args[0]?.value ?? ''} start\` starts a daemon`
     if (name === 'nohup') return '`nohup` starts a detached process'
-    if (name === 'nginx' && k < commands.length - 1 && cmd.depth === 0) return '`nginx` runs next to the application'
+    if (name === 'nginx' && k < commands.length - 1 && cmd.depth === 0)
+      return '`nginx` runs next to the application'
   }
   return undefined
 }
@@ -27,7 +35,8 @@ export function secondProcess(commands: SimpleCommand[]): string | undefined {
 export const MLD018: Rule = {
   code: 'MLD018',
   severity: 'warning',
-  message: 'The container command starts several processes (background jobs, daemons) under a shell',
+  message:
+    'The container command starts several processes (background jobs, daemons) under a shell',
   name: 'multiple-processes-in-cmd',
   check: ({ df }) => {
     const stage = finalStage(df)

@@ -2,7 +2,16 @@ import { finalStage, lineageInstructions, splitWords } from '../model.js'
 import { imageName, installsIn, rootImage } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 
-const SERVERS = [/^redis-server$/, /^postgresql(-\d+)?$/, /^mysql-server$/, /^mariadb-server$/, /^mongodb-org$/, /^rabbitmq-server$/, /^elasticsearch$/, /^memcached$/]
+const SERVERS = [
+  /^redis-server$/,
+  /^postgresql(-\d+)?$/,
+  /^mysql-server$/,
+  /^mariadb-server$/,
+  /^mongodb-org$/,
+  /^rabbitmq-server$/,
+  /^elasticsearch$/,
+  /^memcached$/
+]
 const APK_SERVERS = new Set(['redis'])
 const PORTS: Record<string, string> = {
   '6379': 'Redis',
@@ -13,12 +22,22 @@ const PORTS: Record<string, string> = {
   '9200': 'Elasticsearch',
   '11211': 'Memcached'
 }
-const DATASTORE_IMAGES = new Set(['redis', 'postgres', 'mysql', 'mariadb', 'mongo', 'rabbitmq', 'elasticsearch', 'memcached'])
+const DATASTORE_IMAGES = new Set([
+  'redis',
+  'postgres',
+  'mysql',
+  'mariadb',
+  'mongo',
+  'rabbitmq',
+  'elasticsearch',
+  'memcached'
+])
 
 export const MLD019: Rule = {
   code: 'MLD019',
   severity: 'warning',
-  message: 'A datastore or broker server (Redis, PostgreSQL, ...) is installed or exposed in the application image',
+  message:
+    'A datastore or broker server (Redis, PostgreSQL, ...) is installed or exposed in the application image',
   name: 'backing-service-in-app-image',
   check: ({ df, context }) => {
     const stage = finalStage(df)
@@ -31,7 +50,8 @@ export const MLD019: Rule = {
     const byRun = new Map<number, string[]>()
     for (const [pkg, instr] of installs) {
       const apk = /\bapk\b/.test(instr.args)
-      if (SERVERS.some((re) => re.test(pkg)) || (apk && APK_SERVERS.has(pkg))) byRun.set(instr.line, [...(byRun.get(instr.line) ?? []), pkg])
+      if (SERVERS.some((re) => re.test(pkg)) || (apk && APK_SERVERS.has(pkg)))
+        byRun.set(instr.line, [...(byRun.get(instr.line) ?? []), pkg])
     }
     for (const [line, pkgs] of byRun) {
       out.push({
@@ -41,7 +61,7 @@ export const MLD019: Rule = {
     }
     for (const i of instrs.filter((x) => x.keyword === 'EXPOSE')) {
       const ports = splitWords(i.args)
-        .map((p) => p.split('/')[0]!)
+        .map((p) => p.split('/')[0])
         .filter((p) => p in PORTS)
       if (ports.length > 0) {
         out.push({

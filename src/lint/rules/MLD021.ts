@@ -17,16 +17,26 @@ export function unpinnedDownload(instr: Instr): string | undefined {
   for (const { cmd, tool } of modelDownloadTools(commands)) {
     if (tool === 'spacy download') {
       const model = spacyModel(cmd)
-      if (model && !/-\d+\.\d+\.\d+/.test(model)) return `\`spacy download ${model}\` installs whatever version is current; pin it (\`${model}==X.Y.Z\` in requirements or the versioned wheel URL)`
+      if (model && !/-\d+\.\d+\.\d+/.test(model))
+        return `\`spacy download ${model}\` installs whatever version is current; pin it (\`${model}==X.Y.Z\` in requirements or the versioned wheel URL)`
     } else if (tool.endsWith(' download') && !usesFlag(cmd, '--revision')) {
       return `\`${tool}\` without \`--revision\` fetches the current head of the repository`
     }
   }
   for (const code of python) {
-    if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code)) return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now'
+    if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code))
+      return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now'
   }
-  const git = commands.find((c) => c.base === 'git' && c.args[0]?.value === 'clone' && c.args.some((a) => /huggingface\.co\//.test(a.value)))
-  if (git && !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))) {
+  const git = commands.find(
+    (c) =>
+      c.base === 'git' &&
+      c.args[0]?.value === 'clone' &&
+      c.args.some((a) => /huggingface\.co\//.test(a.value))
+  )
+  if (
+    git &&
+    !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))
+  ) {
     return '`git clone` of a Hugging Face repository without `git checkout <commit>` takes the current head'
   }
   const url = commands.flatMap((c) => c.args).find((a) => MUTABLE_URL.test(a.value))
@@ -48,7 +58,11 @@ export const MLD021: Rule = {
         const src = copyInfo(i).sources.find((s) => MUTABLE_URL.test(s))
         if (src) why = `${src} points at a moving branch or release; use a commit or release tag`
       }
-      if (why) out.push({ line: i.line, message: `Model download by a mutable reference: ${why}. The same Dockerfile then builds a different model` })
+      if (why)
+        out.push({
+          line: i.line,
+          message: `Model download by a mutable reference: ${why}. The same Dockerfile then builds a different model`
+        })
     }
     return out
   }

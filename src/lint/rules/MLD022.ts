@@ -13,11 +13,21 @@ export const MLD022: Rule = {
     if (!eff) return []
     const cmds = eff.commands
     let what: string | undefined = modelDownloadTools(cmds)[0]?.tool
-    what ??= cmds.some((c) => isPythonCommand(c.name) && pythonSources(c).some((code) => callsAny(code, ['snapshot_download(', '.from_pretrained('])))
+    what ??= cmds.some(
+      (c) =>
+        isPythonCommand(c.name) &&
+        pythonSources(c).some((code) => callsAny(code, ['snapshot_download(', '.from_pretrained(']))
+    )
       ? 'a Python model download'
       : undefined
-    what ??= cmds.find((c) => c.base === 'git' && c.args[0]?.value === 'clone') ? 'git clone' : undefined
-    what ??= cmds.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value)))?.name
+    what ??= cmds.find((c) => c.base === 'git' && c.args[0]?.value === 'clone')
+      ? 'git clone'
+      : undefined
+    what ??= cmds.find(
+      (c) =>
+        ['wget', 'curl'].includes(c.base) &&
+        c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value))
+    )?.name
     if (!what) return []
     return [
       {

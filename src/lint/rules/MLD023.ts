@@ -7,14 +7,18 @@ const ARCHIVES = ['.tar', '.tar.gz', '.tgz', '.zip']
 
 export function isArtifactUrl(url: string): boolean {
   if (!/^https?:\/\//i.test(url)) return false
-  const path = url.split(/[?#]/)[0]!.toLowerCase()
+  const path = url.split(/[?#]/)[0].toLowerCase()
   return hasMlExtension(path) || ARCHIVES.some((a) => path.endsWith(a))
 }
 
 function verifies(cmd: SimpleCommand): boolean {
   const name = cmd.base
   const v = cmd.args.map((a) => a.value)
-  if ((name === 'sha256sum' || name === 'sha512sum') && v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a))) return true
+  if (
+    (name === 'sha256sum' || name === 'sha512sum') &&
+    v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a))
+  )
+    return true
   return name === 'shasum' && v.includes('-a') && v.some((a) => a === '-c' || a === '--check')
 }
 
@@ -28,13 +32,22 @@ export const MLD023: Rule = {
     for (const i of df.instructions) {
       if (i.keyword === 'ADD' && instrFlag(i, 'checksum') === undefined) {
         const url = copyInfo(i).sources.find(isArtifactUrl)
-        if (url) out.push({ line: i.line, message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)` })
+        if (url)
+          out.push({
+            line: i.line,
+            message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)`
+          })
       } else if (i.keyword === 'RUN') {
         const { commands } = runInfo(i)
-        const fetch = commands.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => isArtifactUrl(a.value)))
+        const fetch = commands.find(
+          (c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => isArtifactUrl(a.value))
+        )
         if (fetch && !commands.some(verifies)) {
           const url = fetch.args.find((a) => isArtifactUrl(a.value))!.value
-          out.push({ line: i.line, message: `${fetch.base} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed` })
+          out.push({
+            line: i.line,
+            message: `${fetch.base} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed`
+          })
         }
       }
     }

@@ -1,5 +1,13 @@
 import { copyInfo, lineageInstructions, runInfo, type Instr } from '../model.js'
-import { contextCopies, findRequirementsFile, parsePipInstall, requirementLines, shippedBy, sourceReaches, varsBefore } from '../ml.js'
+import {
+  contextCopies,
+  findRequirementsFile,
+  parsePipInstall,
+  requirementLines,
+  shippedBy,
+  sourceReaches,
+  varsBefore
+} from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 
 const LOCKS: [string, string, string][] = [
@@ -11,17 +19,22 @@ const LOCKS: [string, string, string][] = [
 
 /** A requirement that is not locked: not `==`/`===` without `*`, not a direct reference or local path. */
 export function unlockedRequirement(line: string): boolean {
-  const spec = line.split(';')[0]!.replace(/\s--hash[=\s]\S+/g, '').trim()
-  if (/^[a-z]+\+[a-z]+:\/\//i.test(spec)) return !/@[^/@]+$/.test(spec.split('#')[0]!)
+  const spec = line
+    .split(';')[0]
+    .replace(/\s--hash[=\s]\S+/g, '')
+    .trim()
+  if (/^[a-z]+\+[a-z]+:\/\//i.test(spec)) return !/@[^/@]+$/.test(spec.split('#')[0])
   if (/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@\s*\S/.test(spec)) return false
-  if (/^(\.|\/|~|https?:|file:)/i.test(spec) || spec.endsWith('.whl') || spec.endsWith('.tar.gz')) return false
+  if (/^(\.|\/|~|https?:|file:)/i.test(spec) || spec.endsWith('.whl') || spec.endsWith('.tar.gz'))
+    return false
   return !/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*===?\s*[^\s,*]+$/.test(spec)
 }
 
 export const MLD024: Rule = {
   code: 'MLD024',
   severity: 'warning',
-  message: 'Python dependencies are installed without a lock (loose requirements, missing lock file)',
+  message:
+    'Python dependencies are installed without a lock (loose requirements, missing lock file)',
   name: 'dependencies-not-locked',
   check: ({ df, context }) => {
     const out: Hit[] = []
@@ -37,7 +50,9 @@ export const MLD024: Rule = {
               if (content === undefined) continue
               const lines = requirementLines(content)
               if (lines.some((l) => l.option && /^(-c|--constraint)\b/.test(l.line))) continue
-              const loose = lines.filter((l) => !l.option && unlockedRequirement(l.line)).map((l) => l.line)
+              const loose = lines
+                .filter((l) => !l.option && unlockedRequirement(l.line))
+                .map((l) => l.line)
               if (loose.length > 0) {
                 out.push({
                   line: instr.line,
@@ -46,8 +61,20 @@ export const MLD024: Rule = {
               }
             }
           }
-          const lock = LOCKS.find(([tool, verb]) => cmd.base === tool && cmd.args[0]?.value === verb)
-          if (lock && !lockPresent(lock[2], instr, lineageInstrs, mounts.map((m) => m.source ?? ''), context, df)) {
+          const lock = LOCKS.find(
+            ([tool, verb]) => cmd.base === tool && cmd.args[0]?.value === verb
+          )
+          if (
+            lock &&
+            !lockPresent(
+              lock[2],
+              instr,
+              lineageInstrs,
+              mounts.map((m) => m.source ?? ''),
+              context,
+              df
+            )
+          ) {
             out.push({
               line: instr.line,
               message: `\`${lock[0]} ${lock[1]}\` runs without ${lock[2]} in the image: dependencies are resolved afresh on every build. COPY ${lock[2]} before installing`
@@ -72,10 +99,16 @@ function lockPresent(
   const before = instrs.slice(0, instrs.indexOf(install))
   for (const i of contextCopies(before)) {
     const c = copyInfo(i)
-    if (c.sources.some((s) => s.split('/').pop() === lock || (/[*?[]/.test(s) && sourceReaches(s, lock)))) return true
+    if (
+      c.sources.some(
+        (s) => s.split('/').pop() === lock || (/[*?[]/.test(s) && sourceReaches(s, lock))
+      )
+    )
+      return true
     if (c.sources.some((s) => ['.', './', '*', './*'].includes(s))) {
       if (!context) return true // unknown context: cannot tell
-      if (shippedBy(i, context, varsBefore(df, i)).some((f) => f.path.split('/').pop() === lock)) return true
+      if (shippedBy(i, context, varsBefore(df, i)).some((f) => f.path.split('/').pop() === lock))
+        return true
     }
   }
   return false

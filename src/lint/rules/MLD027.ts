@@ -1,4 +1,14 @@
-import { copyInfo, envPairs, execForm, expand, finalStage, lineageInstructions, runInfo, stageByRef, type Stage } from '../model.js'
+import {
+  copyInfo,
+  envPairs,
+  execForm,
+  expand,
+  finalStage,
+  lineageInstructions,
+  runInfo,
+  stageByRef,
+  type Stage
+} from '../model.js'
 import { resolvePath, varsBefore, workdirBefore } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 import type { Dockerfile } from '../model.js'
@@ -13,9 +23,11 @@ export function createdVenvs(df: Dockerfile, stage: Stage): string[] {
       const v = cmd.args.map((a) => a.value)
       let target: string | undefined
       const m = v.indexOf('-m')
-      if (/^python/.test(cmd.base) && m >= 0 && v[m + 1] === 'venv') target = v.slice(m + 2).find((a) => !a.startsWith('-'))
+      if (/^python/.test(cmd.base) && m >= 0 && v[m + 1] === 'venv')
+        target = v.slice(m + 2).find((a) => !a.startsWith('-'))
       else if (cmd.base === 'virtualenv') target = v.find((a) => !a.startsWith('-'))
-      else if (cmd.base === 'uv' && v[0] === 'venv') target = v.slice(1).find((a) => !a.startsWith('-')) ?? '.venv'
+      else if (cmd.base === 'uv' && v[0] === 'venv')
+        target = v.slice(1).find((a) => !a.startsWith('-')) ?? '.venv'
       if (target !== undefined) {
         const expanded = expand(target, vars)
         if (expanded !== undefined) out.push(resolvePath(expanded, cwd))
@@ -37,28 +49,58 @@ export const MLD027: Rule = {
     if (!stage) return []
     const out: Hit[] = []
     const instrs = lineageInstructions(stage)
-    for (const copy of stage.instructions.filter((i) => i.keyword === 'COPY' && copyInfo(i).from !== undefined)) {
+    for (const copy of stage.instructions.filter(
+      (i) => i.keyword === 'COPY' && copyInfo(i).from !== undefined
+    )) {
       const c = copyInfo(copy)
       const from = stageByRef(df, c.from!, stage.index)
       const vars = varsBefore(df, copy)
       const dest = resolvePath(expand(c.dest, vars) ?? c.dest, workdirBefore(df, copy))
       const created = from ? createdVenvs(df, from) : []
       for (const rawSrc of c.sources) {
-        const src = resolvePath(expand(rawSrc, from ? varsBefore(df, from.instructions[from.instructions.length - 1] ?? from.from) : vars) ?? rawSrc, '/')
+        const src = resolvePath(
+          expand(
+            rawSrc,
+            from
+              ? varsBefore(df, from.instructions[from.instructions.length - 1] ?? from.from)
+              : vars
+          ) ?? rawSrc,
+          '/'
+        )
         if (!VENV_SOURCE.test(src) && !created.includes(src)) continue
         // COPY of a directory copies its contents: the venv lands at dest
         const venvAt = dest.replace(/\/+$/, '') || '/'
         const problems: string[] = []
         if (created.length > 0 && created.includes(src) && src !== venvAt) {
-          problems.push(`it was created at ${src} and is copied to ${venvAt}, so console scripts (uvicorn, gunicorn) keep shebangs pointing at ${src}`)
+          problems.push(
+            `it was created at ${src} and is copied to ${venvAt}, so console scripts (uvicorn, gunicorn) keep shebangs pointing at ${src}`
+          )
         }
         const pathSet = instrs.some(
-          (i) => i.keyword === 'ENV' && envPairs(i).some((p) => p.key === 'PATH' && (expand(p.value, varsBefore(df, i)) ?? p.value).split(':').some((d) => d.replace(/\/+$/, '') === `${venvAt}/bin`))
+          (i) =>
+            i.keyword === 'ENV' &&
+            envPairs(i).some(
+              (p) =>
+                p.key === 'PATH' &&
+                (expand(p.value, varsBefore(df, i)) ?? p.value)
+                  .split(':')
+                  .some((d) => d.replace(/\/+$/, '') === `${venvAt}/bin`)
+            )
         )
-        const called = instrs.some((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && execForm(i).script.includes(`${venvAt}/bin/`))
-        if (!pathSet && !called) problems.push(`no ENV PATH contains ${venvAt}/bin, so python and the console scripts come from the system interpreter (ModuleNotFoundError)`)
+        const called = instrs.some(
+          (i) =>
+            (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') &&
+            execForm(i).script.includes(`${venvAt}/bin/`)
+        )
+        if (!pathSet && !called)
+          problems.push(
+            `no ENV PATH contains ${venvAt}/bin, so python and the console scripts come from the system interpreter (ModuleNotFoundError)`
+          )
         if (problems.length > 0) {
-          out.push({ line: copy.line, message: `The virtualenv copied from stage ${c.from} is not usable as is: ${problems.join('; ')}. Copy it to the same path and set \`ENV PATH="${venvAt}/bin:$PATH"\`` })
+          out.push({
+            line: copy.line,
+            message: `The virtualenv copied from stage ${c.from} is not usable as is: ${problems.join('; ')}. Copy it to the same path and set \`ENV PATH="${venvAt}/bin:$PATH"\``
+          })
         }
         break
       }

@@ -11,10 +11,17 @@ export const MLD028: Rule = {
     const stage = finalStage(df)
     const eff = stage && effectiveCommand(stage)
     if (!stage || !eff) return []
-    const unbuffered = lineageInstructions(stage).some((i) => i.keyword === 'ENV' && envPairs(i).some((p) => p.key === 'PYTHONUNBUFFERED' && p.value !== ''))
+    const unbuffered = lineageInstructions(stage).some(
+      (i) =>
+        i.keyword === 'ENV' &&
+        envPairs(i).some((p) => p.key === 'PYTHONUNBUFFERED' && p.value !== '')
+    )
     if (unbuffered) return []
     const py = eff.commands.find(
-      (c) => isPythonCommand(c.name) && !c.assignments.some((a) => a.name === 'PYTHONUNBUFFERED' && a.value !== '') && !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--'))
+      (c) =>
+        isPythonCommand(c.name) &&
+        !c.assignments.some((a) => a.name === 'PYTHONUNBUFFERED' && a.value !== '') &&
+        !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--'))
     )
     if (!py) return []
     return [

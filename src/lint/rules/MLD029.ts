@@ -2,7 +2,8 @@ import { runInfo } from '../model.js'
 import { isOfficialPython, packageArgs, rootImage } from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 
-const APT_PY = /^(python3|python3-pip|python3-venv|python3-dev|python-is-python3|python3-[a-z0-9.+-]+|python3\.\d+(-[a-z]+)?)(=.*)?$/
+const APT_PY =
+  /^(python3|python3-pip|python3-venv|python3-dev|python-is-python3|python3-[a-z0-9.+-]+|python3\.\d+(-[a-z]+)?)(=.*)?$/
 
 export const MLD029: Rule = {
   code: 'MLD029',
@@ -18,8 +19,14 @@ export const MLD029: Rule = {
         for (const cmd of runInfo(instr).commands) {
           const name = cmd.base
           const v = cmd.args.map((a) => a.value)
-          if ((name === 'apt-get' || name === 'apt') && v.includes('install')) pkgs.push(...packageArgs(cmd, v.indexOf('install')).filter((p) => APT_PY.test(p)))
-          if (name === 'apk' && v.includes('add')) pkgs.push(...packageArgs(cmd, v.indexOf('add')).filter((p) => /^(python3|py3-.+)([=~<>].*)?$/.test(p)))
+          if ((name === 'apt-get' || name === 'apt') && v.includes('install'))
+            pkgs.push(...packageArgs(cmd, v.indexOf('install')).filter((p) => APT_PY.test(p)))
+          if (name === 'apk' && v.includes('add'))
+            pkgs.push(
+              ...packageArgs(cmd, v.indexOf('add')).filter((p) =>
+                /^(python3|py3-.+)([=~<>].*)?$/.test(p)
+              )
+            )
         }
         if (pkgs.length > 0) {
           out.push({

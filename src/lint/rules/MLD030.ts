@@ -1,18 +1,39 @@
 import { envPairs, finalStage, lineageInstructions, runInfo, type Instr } from '../model.js'
-import { callsAny, finalUserIsRoot, isRootUserSpec, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../ml.js'
+import {
+  callsAny,
+  finalUserIsRoot,
+  isRootUserSpec,
+  MODEL_LOADERS,
+  modelDownloadTools,
+  usesFlag
+} from '../ml.js'
 import type { Hit, Rule } from '../rule.js'
 
-const CACHE_VARS = ['HF_HOME', 'HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'TRANSFORMERS_CACHE', 'SENTENCE_TRANSFORMERS_HOME', 'NLTK_DATA', 'TORCH_HOME', 'XDG_CACHE_HOME']
+const CACHE_VARS = [
+  'HF_HOME',
+  'HF_HUB_CACHE',
+  'HUGGINGFACE_HUB_CACHE',
+  'TRANSFORMERS_CACHE',
+  'SENTENCE_TRANSFORMERS_HOME',
+  'NLTK_DATA',
+  'TORCH_HOME',
+  'XDG_CACHE_HOME'
+]
 
 function downloadsToUserCache(instr: Instr): string | undefined {
   const { commands, python } = runInfo(instr)
   if (commands.some((c) => c.assignments.some((a) => CACHE_VARS.includes(a.name)))) return undefined
   for (const { cmd, tool } of modelDownloadTools(commands)) {
-    if ((tool === 'huggingface-cli download' || tool === 'hf download') && !usesFlag(cmd, '--local-dir', '--cache-dir')) return tool
+    if (
+      (tool === 'huggingface-cli download' || tool === 'hf download') &&
+      !usesFlag(cmd, '--local-dir', '--cache-dir')
+    )
+      return tool
     if (tool === 'nltk.downloader' && !usesFlag(cmd, '-d', '--dir')) return 'nltk.downloader'
   }
   for (const code of python) {
-    if (callsAny(code, MODEL_LOADERS) && !/\b(cache_dir|local_dir|cache_folder)\s*=/.test(code)) return 'a Python model download'
+    if (callsAny(code, MODEL_LOADERS) && !/\b(cache_dir|local_dir|cache_folder)\s*=/.test(code))
+      return 'a Python model download'
   }
   return undefined
 }
@@ -30,7 +51,11 @@ export const MLD030: Rule = {
     let cacheSet = false
     for (const i of lineageInstructions(stage)) {
       if (i.keyword === 'USER') root = isRootUserSpec(i.args)
-      else if (i.keyword === 'ENV' && envPairs(i).some((p) => CACHE_VARS.includes(p.key) && p.value !== '')) cacheSet = true
+      else if (
+        i.keyword === 'ENV' &&
+        envPairs(i).some((p) => CACHE_VARS.includes(p.key) && p.value !== '')
+      )
+        cacheSet = true
       else if (i.keyword === 'RUN' && root && !cacheSet) {
         const what = downloadsToUserCache(i)
         if (what) {

@@ -4,7 +4,13 @@ import type { Hit, Rule } from '../rule.js'
 import { createdVenvs, VENV_SOURCE } from './MLD027.js'
 
 function pythonProduct(src: string, venvs: string[]): boolean {
-  return /\.whl$|(^|\/)wheels?(\/|$)|(^|\/)dist\/?$/.test(src) || VENV_SOURCE.test(src) || venvs.includes(src.replace(/\/+$/, '')) || /\/lib\/python\d+\.\d+/.test(src) || /site-packages/.test(src)
+  return (
+    /\.whl$|(^|\/)wheels?(\/|$)|(^|\/)dist\/?$/.test(src) ||
+    VENV_SOURCE.test(src) ||
+    venvs.includes(src.replace(/\/+$/, '')) ||
+    /\/lib\/python\d+\.\d+/.test(src) ||
+    /site-packages/.test(src)
+  )
 }
 
 export const MLD031: Rule = {
@@ -17,7 +23,9 @@ export const MLD031: Rule = {
     for (const stage of df.stages) {
       const mine = pythonMinor(rootImage(stage))
       if (!mine) continue
-      for (const copy of stage.instructions.filter((i) => i.keyword === 'COPY' && copyInfo(i).from !== undefined)) {
+      for (const copy of stage.instructions.filter(
+        (i) => i.keyword === 'COPY' && copyInfo(i).from !== undefined
+      )) {
         const from = stageByRef(df, copyInfo(copy).from!, stage.index)
         const theirs = from && pythonMinor(rootImage(from))
         if (!from || !theirs || theirs === mine) continue

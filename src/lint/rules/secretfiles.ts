@@ -16,14 +16,21 @@ export function explicitOrShipped(
     const c = copyInfo(i)
     const named = c.sources.filter((s) => matches(s.replace(/\/+$/, '')))
     if (!context) {
-      if (named.length > 0) out.push({ line: i.line, message: `${i.keyword} copies ${what} into the image: ${describeFiles(named)}` })
+      if (named.length > 0)
+        out.push({
+          line: i.line,
+          message: `${i.keyword} copies ${what} into the image: ${describeFiles(named)}`
+        })
       continue
     }
     const shipped = shippedBy(i, context, varsBefore(df, i))
       .map((f) => f.path)
       .filter(matches)
     if (shipped.length > 0) {
-      out.push({ line: i.line, message: `${i.keyword} ships ${what} into the image: ${describeFiles(shipped)}` })
+      out.push({
+        line: i.line,
+        message: `${i.keyword} ships ${what} into the image: ${describeFiles(shipped)}`
+      })
     }
   }
   return out
@@ -31,5 +38,5 @@ export function explicitOrShipped(
 
 export function baseOf(path: string): string {
   const parts = path.split('/')
-  return parts[parts.length - 1]!
+  return parts[parts.length - 1]
 }

@@ -15,7 +15,10 @@ export interface TorchInstall {
   explicitIndex: boolean
 }
 
-function variantOf(urls: string[], specs: string[]): { variant: string | undefined; explicit: boolean } {
+function variantOf(
+  urls: string[],
+  specs: string[]
+): { variant: string | undefined; explicit: boolean } {
   for (const s of specs) {
     const local = /\+(cpu|cu\d+|rocm[\d.]+)\b/.exec(s)
     if (local) return { variant: local[1], explicit: true }
@@ -30,22 +33,30 @@ function variantOf(urls: string[], specs: string[]): { variant: string | undefin
 export function torchInstalls(stage: Stage, context: BuildContext | undefined): TorchInstall[] {
   const out: TorchInstall[] = []
   const env = stageEnv(stage)
-  const envUrls = [env.get('PIP_INDEX_URL'), env.get('PIP_EXTRA_INDEX_URL'), env.get('PIP_FIND_LINKS'), env.get('UV_INDEX_URL'), env.get('UV_EXTRA_INDEX_URL')].filter(
-    (u): u is string => u !== undefined
-  )
+  const envUrls = [
+    env.get('PIP_INDEX_URL'),
+    env.get('PIP_EXTRA_INDEX_URL'),
+    env.get('PIP_FIND_LINKS'),
+    env.get('UV_INDEX_URL'),
+    env.get('UV_EXTRA_INDEX_URL')
+  ].filter((u): u is string => u !== undefined)
   for (const instr of lineageInstructions(stage).filter((i) => i.keyword === 'RUN')) {
     for (const cmd of runInfo(instr).commands) {
       const pip = parsePipInstall(cmd)
       if (!pip) continue
       const specs = pip.packages.filter((p) => TORCH.has(normalizeDist(p)))
-      const urls = [...pip.indexUrls, ...envUrls, ...cmd.assignments.filter((a) => /INDEX_URL|FIND_LINKS/.test(a.name)).map((a) => a.value)]
+      const urls = [
+        ...pip.indexUrls,
+        ...envUrls,
+        ...cmd.assignments.filter((a) => /INDEX_URL|FIND_LINKS/.test(a.name)).map((a) => a.value)
+      ]
       for (const r of pip.requirements) {
         const content = findRequirementsFile(context, r)?.content
         if (content === undefined) continue
         for (const { line, option } of requirementLines(content)) {
           if (option) {
             const m = /^(--index-url|--extra-index-url|-i|-f|--find-links)[=\s]+(\S+)/.exec(line)
-            if (m) urls.push(m[2]!)
+            if (m) urls.push(m[2])
           } else if (TORCH.has(normalizeDist(line))) specs.push(line)
         }
       }

@@ -22,23 +22,38 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err }
 }
 
-const GOOD = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nUSER 10001\nCMD ["python", "-u", "app.py"]\n'
+const GOOD =
+  'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nUSER 10001\nCMD ["python", "-u", "app.py"]\n'
 const BAD = 'FROM python:3-slim\nCOPY . .\nCMD python app.py\n'
 
 describe('ml-docker lint', () => {
   it('prints the JSON contract for several files, each with its own context', async () => {
-    const dir = project({ 'a/Dockerfile': BAD, 'a/app.py': 'x', 'a/.env': 'TOKEN=1', 'b/Dockerfile': GOOD, 'b/app.py': 'x' })
-    const { code, out } = await run(['--format', 'json', join(dir, 'a/Dockerfile'), join(dir, 'b/Dockerfile')])
+    const dir = project({
+      'a/Dockerfile': BAD,
+      'a/app.py': 'x',
+      'a/.env': 'TOKEN=1',
+      'b/Dockerfile': GOOD,
+      'b/app.py': 'x'
+    })
+    const { code, out } = await run([
+      '--format',
+      'json',
+      join(dir, 'a/Dockerfile'),
+      join(dir, 'b/Dockerfile')
+    ])
     expect(code).toBe(1)
     const { findings } = JSON.parse(out) as { findings: Record<string, unknown>[] }
-    expect(Object.keys(findings[0]!).sort()).toEqual(['file', 'line', 'message', 'rule', 'severity'])
+    expect(Object.keys(findings[0]).sort()).toEqual(['file', 'line', 'message', 'rule', 'severity'])
     const a = findings.filter((f) => String(f.file).endsWith('a/Dockerfile')).map((f) => f.rule)
     expect(a).toEqual(expect.arrayContaining(['MLD001', 'MLD004', 'MLD009', 'DL3025', 'DL3045']))
     expect(findings.filter((f) => String(f.file).endsWith('b/Dockerfile'))).toEqual([])
   })
 
   it('follows the failure threshold and no-fail, and exits 2 on user errors', async () => {
-    const dir = project({ Dockerfile: 'FROM python:3.12-slim\nUSER app\n', 'bad.yaml': 'failure-threshold: nope\n' })
+    const dir = project({
+      Dockerfile: 'FROM python:3.12-slim\nUSER app\n',
+      'bad.yaml': 'failure-threshold: nope\n'
+    })
     const df = join(dir, 'Dockerfile')
     expect((await run([df])).code).toBe(1) // DL3066 is info, threshold info
     expect((await run(['-t', 'warning', df])).code).toBe(0)
@@ -53,34 +68,63 @@ describe('ml-docker lint', () => {
 
   it('reads --config and hadolint-style flags', async () => {
     const dir = project({ Dockerfile: 'FROM debian\n', 'cfg.yaml': 'ignored: [DL3006, MLD012]\n' })
-    const { out, code } = await run(['--format', 'json', '--no-context', '--config', join(dir, 'cfg.yaml'), '--warning', 'DL3057', join(dir, 'Dockerfile')])
-    expect(JSON.parse(out).findings.map((f: { rule: string }) => f.rule)).toEqual(['DL3057'])
+    const { out, code } = await run([
+      '--format',
+      'json',
+      '--no-context',
+      '--config',
+      join(dir, 'cfg.yaml'),
+      '--warning',
+      'DL3057',
+      join(dir, 'Dockerfile')
+    ])
+    const parsed = JSON.parse(out) as { findings: { rule: string }[] }
+    expect(parsed.findings.map((f) => f.rule)).toEqual(['DL3057'])
     expect(code).toBe(1)
   })
 
   it('writes SARIF 2.1.0 with rules and located results', async () => {
     const dir = project({ Dockerfile: BAD, 'app.py': 'x' })
     const report = await lint({ dockerfile: join(dir, 'Dockerfile') })
-    const sarif = toSarif(report) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[] }
+    const sarif = toSarif(report) as {
+      version: string
+      runs: {
+        tool: { driver: { rules: { id: string }[] } }
+        results: {
+          ruleId: string
+          level: string
+          locations: { physicalLocation: { region: { startLine: number } } }[]
+        }[]
+      }[]
+    }
     expect(sarif.version).toBe('2.1.0')
-    const run0 = sarif.runs[0]!
+    const run0 = sarif.runs[0]
     expect(run0.results.length).toBe(report.findings.length)
     for (const r of run0.results) {
       expect(run0.tool.driver.rules.some((x) => x.id === r.ruleId)).toBe(true)
       expect(['error', 'warning', 'note']).toContain(r.level)
-      expect(r.locations[0]!.physicalLocation.region.startLine).toBeGreaterThan(0)
+      expect(r.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0)
     }
   })
 
   it('reports the context audit, counts, annotations at the true severity and a text summary', async () => {
-    const dir = project({ Dockerfile: BAD, 'app.py': 'print(1)\n', 'models/big.pt': 'x'.repeat(5000) })
+    const dir = project({
+      Dockerfile: BAD,
+      'app.py': 'print(1)\n',
+      'models/big.pt': 'x'.repeat(5000)
+    })
     const report = await lint({ dockerfile: join(dir, 'Dockerfile') })
-    const file = report.files[0]!
+    const file = report.files[0]
     expect(file.context).toMatchObject({ fileCount: 3, totalBytes: BAD.length + 9 + 5000 })
     expect(file.context!.largest[0]).toEqual({ path: 'models/big.pt', bytes: 5000 })
-    expect(report.counts.warning).toBe(report.findings.filter((f) => f.severity === 'warning').length)
+    expect(report.counts.warning).toBe(
+      report.findings.filter((f) => f.severity === 'warning').length
+    )
     const ann = toAnnotations(report)
-    expect(ann.find((a) => a.title.startsWith('MLD002'))).toMatchObject({ level: 'warning', line: 2 })
+    expect(ann.find((a) => a.title.startsWith('MLD002'))).toMatchObject({
+      level: 'warning',
+      line: 2
+    })
     expect(ann.find((a) => a.title.startsWith('DL3045'))?.level).toBe('warning')
     expect(formatText(report)).toMatch(/finding\(s\).*FAILED/)
   })
@@ -88,7 +132,9 @@ describe('ml-docker lint', () => {
 
 describe('the repository examples', () => {
   it('examples/ml-service has no error-level finding', async () => {
-    const report = await lint({ dockerfile: join(repoRoot, 'examples', 'ml-service', 'Dockerfile') })
+    const report = await lint({
+      dockerfile: join(repoRoot, 'examples', 'ml-service', 'Dockerfile')
+    })
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
     expect(report.counts.error).toBe(0)
   })
@@ -100,7 +146,20 @@ describe('the repository examples', () => {
     expect(report.failed).toBe(true)
     const got = report.findings.map((f) => `${f.rule}@${f.line}`)
     expect(got).toEqual(
-      expect.arrayContaining(['MLD002@18', 'MLD003@18', 'MLD011@5', 'MLD012@1', 'MLD018@24', 'MLD019@5', 'MLD019@20', 'MLD021@15', 'MLD024@15', 'DL3008@5', 'DL3015@5', 'DL3025@24'])
+      expect.arrayContaining([
+        'MLD002@18',
+        'MLD003@18',
+        'MLD011@5',
+        'MLD012@1',
+        'MLD018@24',
+        'MLD019@5',
+        'MLD019@20',
+        'MLD021@15',
+        'MLD024@15',
+        'DL3008@5',
+        'DL3015@5',
+        'DL3025@24'
+      ])
     )
     const levels = toAnnotations(report).filter((a) => a.title.startsWith('MLD018'))
     expect(levels).toEqual([expect.objectContaining({ level: 'warning', line: 24 })])

@@ -45,21 +45,28 @@ describe('hadolint conformance', () => {
 
   it('agrees on at least 97 % and every disagreement is deliberate', () => {
     const agreement = (results.length - disagreements.length) / results.length
-    const lines = disagreements.map((d) => `${d.c.id} expected ${d.c.fires ? 'fire' : 'silent'}: ${DELIBERATE[d.c.id] ?? 'UNEXPLAINED'}`)
+    const lines = disagreements.map(
+      (d) =>
+        `${d.c.id} expected ${d.c.fires ? 'fire' : 'silent'}: ${DELIBERATE[d.c.id] ?? 'UNEXPLAINED'}`
+    )
     process.stdout.write(
       `hadolint conformance: ${results.length - disagreements.length}/${results.length} = ${(agreement * 100).toFixed(1)} %\n` +
         lines.map((l) => `  ${l}\n`).join('')
     )
-    expect(disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.note}`)).toEqual([])
-    expect(Object.keys(DELIBERATE).filter((id) => !disagreements.some((d) => d.c.id === id))).toEqual([])
+    expect(
+      disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.note}`)
+    ).toEqual([])
+    expect(
+      Object.keys(DELIBERATE).filter((id) => !disagreements.some((d) => d.c.id === id))
+    ).toEqual([])
     expect(agreement).toBeGreaterThanOrEqual(0.97)
   })
 
   it('reports the stated number of findings where the case gives one', () => {
     for (const c of cases.filter((x) => (x as { count?: number }).count !== undefined)) {
-      const n = lintSource(c.dockerfile, { overrides: { trustedRegistries: c.config?.trustedRegistries } }).filter(
-        (f) => f.rule === c.rule
-      ).length
+      const n = lintSource(c.dockerfile, {
+        overrides: { trustedRegistries: c.config?.trustedRegistries }
+      }).filter((f) => f.rule === c.rule).length
       expect({ id: c.id, n }).toEqual({ id: c.id, n: (c as { count?: number }).count })
     }
   })
@@ -77,10 +84,14 @@ describe('deliberate differences from hadolint 2.15.1', () => {
     )
   })
   it('lints <<- heredocs (hadolint: DL1000)', () => {
-    expect(rules('FROM debian:12\nRUN <<-EOF\n\tapt-get install -y foo\n\tEOF\n')).toContain('DL3008@2')
+    expect(rules('FROM debian:12\nRUN <<-EOF\n\tapt-get install -y foo\n\tEOF\n')).toContain(
+      'DL3008@2'
+    )
   })
   it('lints the body of RUN bash <<EOF (hadolint: hidden)', () => {
-    expect(rules('FROM debian:12\nRUN bash <<EOF\napt-get install -y foo\nEOF\n')).toContain('DL3008@2')
+    expect(rules('FROM debian:12\nRUN bash <<EOF\napt-get install -y foo\nEOF\n')).toContain(
+      'DL3008@2'
+    )
   })
   it('reads registries with a port (hadolint: DL1000)', () => {
     expect(rules('FROM localhost:5000/app:1\n')).not.toContain('DL1000@1')

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { buildContext, readContext } from '../../../src/lint/context.js'
 
 describe('.dockerignore with Docker semantics', () => {
-  const excluded = (patterns: string, path: string) => buildContext({ files: [], dockerignore: patterns }).isExcluded(path)
+  const excluded = (patterns: string, path: string) =>
+    buildContext({ files: [], dockerignore: patterns }).isExcluded(path)
   it('anchors patterns at the context root', () => {
     expect(excluded('*.pkl', 'a.pkl')).toBe(true)
     expect(excluded('*.pkl', 'models/a.pkl')).toBe(false)
@@ -20,7 +21,9 @@ describe('.dockerignore with Docker semantics', () => {
     expect(excluded('!a.txt\n*.txt', 'a.txt')).toBe(true)
   })
   it('counts an ignore file without patterns as missing', () => {
-    expect(buildContext({ files: [], dockerignore: '# only comments\n\n' }).hasIgnoreFile).toBe(false)
+    expect(buildContext({ files: [], dockerignore: '# only comments\n\n' }).hasIgnoreFile).toBe(
+      false
+    )
   })
 })
 

@@ -12,7 +12,9 @@ import { fixturesDir, repoRoot } from './helpers.js'
 const corpusDir = join(repoRoot, 'bench', 'corpus')
 const seeds = [
   ...readdirSync(corpusDir).map((n) => readFileSync(join(corpusDir, n), 'utf8')),
-  ...readdirSync(join(fixturesDir, 'seeds')).map((s) => readFileSync(join(fixturesDir, 'seeds', s, 'Dockerfile'), 'utf8'))
+  ...readdirSync(join(fixturesDir, 'seeds')).map((s) =>
+    readFileSync(join(fixturesDir, 'seeds', s, 'Dockerfile'), 'utf8')
+  )
 ]
 const context: VirtualContext = {
   files: [
@@ -23,17 +25,52 @@ const context: VirtualContext = {
   dockerignore: '*.log\n!keep.log\n**/__pycache__\n['
 }
 
-const SNIPPETS = ['"', "'", '`', '$(', '${', '\\\n', '<<EOF\n', '<<-EOF\n', '\r\n', '\uFEFF', '[', ']', '|', '&&', '#', '\u0000', 'ONBUILD ', 'FROM ', 'RUN ', '--mount=', 'x'.repeat(100_000)]
+const SNIPPETS = [
+  '"',
+  "'",
+  '`',
+  '$(',
+  '${',
+  '\\\n',
+  '<<EOF\n',
+  '<<-EOF\n',
+  '\r\n',
+  '\uFEFF',
+  '[',
+  ']',
+  '|',
+  '&&',
+  '#',
+  '\u0000',
+  'ONBUILD ',
+  'FROM ',
+  'RUN ',
+  '--mount=',
+  'x'.repeat(100_000)
+]
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...SNIPPETS), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 10 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.constantFrom(...SNIPPETS),
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 10 })
+    )
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), n: fc.nat({ max: 50 }) }),
   fc.record({ kind: fc.constant('crlf' as const) }),
   fc.record({ kind: fc.constant('bom' as const) })
 )
 
-function apply(text: string, m: fc.Arbitrary<unknown> extends never ? never : { kind: string; at?: number; text?: string; n?: number }): string {
+function apply(
+  text: string,
+  m: fc.Arbitrary<unknown> extends never
+    ? never
+    : { kind: string; at?: number; text?: string; n?: number }
+): string {
   const at = text.length === 0 ? 0 : (m.at ?? 0) % (text.length + 1)
   switch (m.kind) {
     case 'truncate':
@@ -52,16 +89,21 @@ function apply(text: string, m: fc.Arbitrary<unknown> extends never ? never : { 
 describe('robustness', () => {
   it('always returns findings for mutated Dockerfiles', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (seed, muts, withContext) => {
-        const text = muts.reduce((t, m) => apply(t, m), seed)
-        const findings = lintSource(text, withContext ? { context } : {})
-        expect(Array.isArray(findings)).toBe(true)
-        for (const f of findings) {
-          expect(f.line).toBeGreaterThanOrEqual(1)
-          expect(f.message.length).toBeGreaterThan(0)
-          expect(f.message).not.toMatch(/internal error/)
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (seed, muts, withContext) => {
+          const text = muts.reduce((t, m) => apply(t, m), seed)
+          const findings = lintSource(text, withContext ? { context } : {})
+          expect(Array.isArray(findings)).toBe(true)
+          for (const f of findings) {
+            expect(f.line).toBeGreaterThanOrEqual(1)
+            expect(f.message.length).toBeGreaterThan(0)
+            expect(f.message).not.toMatch(/internal error/)
+          }
         }
-      }),
+      ),
       { numRuns: 400, seed: 4242 }
     )
   })

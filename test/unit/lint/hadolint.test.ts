@@ -20,11 +20,19 @@ describe('real hadolint', () => {
     'agrees with our DL findings on the corpus, differences explained',
     () => {
       if (!available) throw new Error(`hadolint not found at ${binary}: run .ci/lint-tools.sh`)
-      const out = execFileSync('node', [join(repoRoot, 'scripts', 'compare-hadolint.mjs'), '--json'], {
-        encoding: 'utf8',
-        env: { ...process.env, HADOLINT: binary }
-      })
-      const summary = JSON.parse(out.trim().split('\n').pop()!) as { files: number; agreeing: number; unexplained: number }
+      const out = execFileSync(
+        'node',
+        [join(repoRoot, 'scripts', 'compare-hadolint.mjs'), '--json'],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, HADOLINT: binary }
+        }
+      )
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as {
+        files: number
+        agreeing: number
+        unexplained: number
+      }
       expect(summary.files).toBeGreaterThanOrEqual(50)
       expect(summary.agreeing).toBeGreaterThan(100)
       expect(summary.unexplained).toBe(0)

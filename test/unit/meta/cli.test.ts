@@ -5,6 +5,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { metaCommand } from '../../../src/meta/index.js'
 
+interface MetaJson {
+  version: string
+  tags: string[]
+  tagNames: string[]
+  labels: Record<string, string>
+  annotations: string[]
+}
+
 const here = path.dirname(fileURLToPath(import.meta.url))
 const events = path.resolve(here, '../../fixtures/meta/events')
 const emptyDir = mkdtempSync(path.join(tmpdir(), 'meta-cli-'))
@@ -24,15 +32,22 @@ function tagPushEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 async function meta(argv: string[], env: NodeJS.ProcessEnv) {
   let stdout = ''
   let stderr = ''
-  const code = await metaCommand(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: emptyDir }, env)
+  const code = await metaCommand(
+    argv,
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: emptyDir },
+    env
+  )
   return { code, stdout, stderr }
 }
 
 describe('ml-docker meta', () => {
   it('prints version, tags, tag names and labels as JSON from INPUT_* and the workflow context', async () => {
-    const r = await meta(['--format', 'json'], tagPushEnv({ INPUT_IMAGES: 'ghcr.io/acme/ml-service', INPUT_LABELS: 'com.acme.team=ml' }))
+    const r = await meta(
+      ['--format', 'json'],
+      tagPushEnv({ INPUT_IMAGES: 'ghcr.io/acme/ml-service', INPUT_LABELS: 'com.acme.team=ml' })
+    )
     expect(r.code).toBe(0)
-    const out = JSON.parse(r.stdout)
+    const out = JSON.parse(r.stdout) as MetaJson
     expect(Object.keys(out)).toEqual(['version', 'tags', 'tagNames', 'labels', 'annotations'])
     expect(out.version).toBe('1.2.3')
     // INPUT_TAGS absent: the action's default rules.
@@ -46,22 +61,36 @@ describe('ml-docker meta', () => {
 
   it('reads INPUT_TAGS and INPUT_FLAVOR; an explicitly empty INPUT_TAGS means the reference default', async () => {
     const empty = await meta([], tagPushEnv({ INPUT_IMAGES: 'acme/app', INPUT_TAGS: '' }))
-    expect(JSON.parse(empty.stdout).tagNames).toEqual(['v1.2.3', 'latest'])
-    const flavored = await meta([], tagPushEnv({ INPUT_TAGS: 'type=semver,pattern={{version}}', INPUT_FLAVOR: 'latest=false' }))
-    expect(JSON.parse(flavored.stdout).tags).toEqual(['1.2.3'])
+    expect((JSON.parse(empty.stdout) as MetaJson).tagNames).toEqual(['v1.2.3', 'latest'])
+    const flavored = await meta(
+      [],
+      tagPushEnv({ INPUT_TAGS: 'type=semver,pattern={{version}}', INPUT_FLAVOR: 'latest=false' })
+    )
+    expect((JSON.parse(flavored.stdout) as MetaJson).tags).toEqual(['1.2.3'])
   })
 
   it('lets flags override INPUT_* and repeated flags add lines', async () => {
     const r = await meta(
-      ['--images', 'acme/a', '--tags', 'type=semver,pattern={{major}}', '--tags=type=raw,value=stable', '--flavor', 'latest=false'],
+      [
+        '--images',
+        'acme/a',
+        '--tags',
+        'type=semver,pattern={{major}}',
+        '--tags=type=raw,value=stable',
+        '--flavor',
+        'latest=false'
+      ],
       tagPushEnv({ INPUT_IMAGES: 'acme/ignored', INPUT_TAGS: 'type=sha' })
     )
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout).tags).toEqual(['acme/a:1', 'acme/a:stable'])
+    expect((JSON.parse(r.stdout) as MetaJson).tags).toEqual(['acme/a:1', 'acme/a:stable'])
   })
 
   it('prints a readable text form', async () => {
-    const r = await meta(['--format=text', '--images', 'acme/app', '--tags', 'type=semver,pattern={{version}}'], tagPushEnv())
+    const r = await meta(
+      ['--format=text', '--images', 'acme/app', '--tags', 'type=semver,pattern={{version}}'],
+      tagPushEnv()
+    )
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('version: 1.2.3\n')
     expect(r.stdout).toContain('  acme/app:1.2.3\n  acme/app:latest\n')
@@ -69,9 +98,12 @@ describe('ml-docker meta', () => {
   })
 
   it('prints warnings on stderr and still succeeds', async () => {
-    const r = await meta(['--tags', 'type=semver,pattern={{version}}'], { ...tagPushEnv(), GITHUB_REF: 'refs/tags/release1' })
+    const r = await meta(['--tags', 'type=semver,pattern={{version}}'], {
+      ...tagPushEnv(),
+      GITHUB_REF: 'refs/tags/release1'
+    })
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout).tags).toEqual([])
+    expect((JSON.parse(r.stdout) as MetaJson).tags).toEqual([])
     expect(r.stderr).toContain('warning: release1 is not a valid semver')
     expect(r.stderr).toContain('warning: No Docker tag has been generated')
   })
@@ -104,7 +136,7 @@ describe('ml-docker meta', () => {
   it('works outside any repository and workflow, with a warning for the missing context', async () => {
     const r = await meta(['--images', 'acme/app'], {})
     expect(r.code).toBe(0)
-    const out = JSON.parse(r.stdout)
+    const out = JSON.parse(r.stdout) as MetaJson
     expect(out.tags).toEqual([])
     expect(r.stderr).toContain('No Docker tag has been generated')
   })

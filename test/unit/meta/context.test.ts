@@ -67,7 +67,13 @@ describe('contextFromEnvironment in a workflow', () => {
       GITHUB_EVENT_PATH: eventPath,
       GITHUB_REPOSITORY: 'acme/ml-service'
     })
-    expect(ctx).toMatchObject({ eventName: 'push', ref: 'refs/heads/trunk', sha: SHA, source: 'workflow', defaultBranch: 'trunk' })
+    expect(ctx).toMatchObject({
+      eventName: 'push',
+      ref: 'refs/heads/trunk',
+      sha: SHA,
+      source: 'workflow',
+      defaultBranch: 'trunk'
+    })
     expect(ctx.repository).toEqual({
       fullName: 'acme/ml-service',
       name: 'ml-service',
@@ -91,14 +97,20 @@ describe('contextFromEnvironment in a workflow', () => {
     })
     expect(ctx.source).toBe('workflow')
     expect(ctx.payload).toEqual({})
-    expect(ctx.repository).toMatchObject({ name: 'ml-service', htmlUrl: 'https://ghe.example.com/acme/ml-service' })
+    expect(ctx.repository).toMatchObject({
+      name: 'ml-service',
+      htmlUrl: 'https://ghe.example.com/acme/ml-service'
+    })
     expect(ctx.notes?.join('\n')).toMatch(/cannot read the event payload/)
   })
 
   it('ignores a payload that is not a JSON object', async () => {
     const dir = tmp()
     writeFileSync(path.join(dir, 'e.json'), '[1,2]')
-    const ctx = await contextFromEnvironment({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: path.join(dir, 'e.json') })
+    const ctx = await contextFromEnvironment({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: path.join(dir, 'e.json')
+    })
     expect(ctx.payload).toEqual({})
     expect(ctx.notes?.join('\n')).toMatch(/not a JSON object/)
     rmSync(dir, { recursive: true })
@@ -165,11 +177,18 @@ describe('contextFromEnvironment with the GitHub API as a fallback', () => {
   it('asks the API for what the payload lacks when a token is given', async () => {
     requests.length = 0
     const ctx = await contextFromEnvironment(scheduleEnv(base), { token: 's3cret' })
-    expect(ctx.repository).toMatchObject({ description: 'From the API', license: 'Apache-2.0', defaultBranch: 'main' })
+    expect(ctx.repository).toMatchObject({
+      description: 'From the API',
+      license: 'Apache-2.0',
+      defaultBranch: 'main'
+    })
     expect(ctx.defaultBranch).toBe('main')
     expect(ctx.commitDate?.toISOString()).toBe('2019-12-31T23:59:59.000Z')
-    expect(requests.map((r) => r.url).sort()).toEqual(['/repos/acme/ml-service', `/repos/acme/ml-service/commits/${SHA}`])
-    expect(requests[0]!.headers['authorization']).toBe('Bearer s3cret')
+    expect(requests.map((r) => r.url).sort()).toEqual([
+      '/repos/acme/ml-service',
+      `/repos/acme/ml-service/commits/${SHA}`
+    ])
+    expect(requests[0].headers['authorization']).toBe('Bearer s3cret')
   })
 
   it('makes no request without a token', async () => {
@@ -183,8 +202,14 @@ describe('contextFromEnvironment with the GitHub API as a fallback', () => {
   it('makes no repository request when the payload has the repository', async () => {
     requests.length = 0
     const dir = tmp()
-    writeFileSync(path.join(dir, 'e.json'), JSON.stringify({ repository: { name: 'x', full_name: 'acme/ml-service', description: null } }))
-    const ctx = await contextFromEnvironment({ ...scheduleEnv(base), GITHUB_EVENT_PATH: path.join(dir, 'e.json') }, { token: 't' })
+    writeFileSync(
+      path.join(dir, 'e.json'),
+      JSON.stringify({ repository: { name: 'x', full_name: 'acme/ml-service', description: null } })
+    )
+    const ctx = await contextFromEnvironment(
+      { ...scheduleEnv(base), GITHUB_EVENT_PATH: path.join(dir, 'e.json') },
+      { token: 't' }
+    )
     expect(requests.map((r) => r.url)).toEqual([`/repos/acme/ml-service/commits/${SHA}`])
     expect(ctx.repository?.description).toBeUndefined()
     rmSync(dir, { recursive: true })
@@ -195,17 +220,25 @@ describe('contextFromEnvironment with the GitHub API as a fallback', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise((resolve) => closed.close(resolve))
-    const ctx = await contextFromEnvironment(scheduleEnv(`http://127.0.0.1:${port}`), { token: 't' })
+    const ctx = await contextFromEnvironment(scheduleEnv(`http://127.0.0.1:${port}`), {
+      token: 't'
+    })
     expect(ctx.commitDate).toBeUndefined()
     expect(ctx.notes?.join('\n')).toMatch(/GitHub API unavailable for repository data/)
     expect(ctx.notes?.join('\n')).toMatch(/GitHub API unavailable for the commit date/)
   })
 
   it('never fails on an error status or a slow API', async () => {
-    const notFound = await contextFromEnvironment({ ...scheduleEnv(base), GITHUB_REPOSITORY: 'acme/gone' }, { token: 't' })
+    const notFound = await contextFromEnvironment(
+      { ...scheduleEnv(base), GITHUB_REPOSITORY: 'acme/gone' },
+      { token: 't' }
+    )
     expect(notFound.notes?.join('\n')).toMatch(/HTTP 404/)
     const started = Date.now()
-    const slow = await contextFromEnvironment(scheduleEnv(`${base}/slow`), { token: 't', apiTimeoutMs: 200 })
+    const slow = await contextFromEnvironment(scheduleEnv(`${base}/slow`), {
+      token: 't',
+      apiTimeoutMs: 200
+    })
     expect(Date.now() - started).toBeLessThan(1500)
     expect(slow.commitDate).toBeUndefined()
   })
@@ -227,7 +260,11 @@ describe('contextFromEnvironment from a local repository', () => {
       defaultBranch: 'main',
       payload: {}
     })
-    expect(ctx.repository).toMatchObject({ name: 'ML-Service', fullName: 'Acme/ML-Service', htmlUrl: 'https://github.com/Acme/ML-Service' })
+    expect(ctx.repository).toMatchObject({
+      name: 'ML-Service',
+      fullName: 'Acme/ML-Service',
+      htmlUrl: 'https://github.com/Acme/ML-Service'
+    })
     expect(ctx.commitDate?.toISOString()).toBe('2021-03-04T05:06:07.000Z')
     rmSync(repo, { recursive: true, force: true })
   })
@@ -262,14 +299,29 @@ describe('contextFromEnvironment from a local repository', () => {
 describe('parseRemoteUrl', () => {
   it.each([
     ['git@github.com:acme/ml-service.git', 'https://github.com/acme/ml-service', 'acme/ml-service'],
-    ['https://github.com/acme/ml-service.git', 'https://github.com/acme/ml-service', 'acme/ml-service'],
-    ['https://x-access-token:abc@github.com/acme/ml-service', 'https://github.com/acme/ml-service', 'acme/ml-service'],
-    ['ssh://git@gitlab.example.com:2222/group/sub/app.git', 'https://gitlab.example.com/group/sub/app', 'group/sub/app'],
+    [
+      'https://github.com/acme/ml-service.git',
+      'https://github.com/acme/ml-service',
+      'acme/ml-service'
+    ],
+    [
+      'https://x-access-token:abc@github.com/acme/ml-service',
+      'https://github.com/acme/ml-service',
+      'acme/ml-service'
+    ],
+    [
+      'ssh://git@gitlab.example.com:2222/group/sub/app.git',
+      'https://gitlab.example.com/group/sub/app',
+      'group/sub/app'
+    ],
     ['http://localhost:3000/team/app.git', 'https://localhost:3000/team/app', 'team/app']
   ])('%s', (url, htmlUrl, fullName) => {
     expect(parseRemoteUrl(url)).toEqual({ htmlUrl, fullName })
   })
-  it.each(['/srv/git/app.git', 'file:///srv/git/app.git', 'github.com:app'])('rejects %s', (url) => {
-    expect(parseRemoteUrl(url)).toBeUndefined()
-  })
+  it.each(['/srv/git/app.git', 'file:///srv/git/app.git', 'github.com:app'])(
+    'rejects %s',
+    (url) => {
+      expect(parseRemoteUrl(url)).toBeUndefined()
+    }
+  )
 })

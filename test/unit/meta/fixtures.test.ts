@@ -10,7 +10,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { isUserError } from '../../../src/errors.js'
-import { computeMeta, contextFromEnvironment, DEFAULT_TAGS, DOCKER_TAG_RE } from '../../../src/meta/index.js'
+import {
+  computeMeta,
+  contextFromEnvironment,
+  DEFAULT_TAGS,
+  DOCKER_TAG_RE
+} from '../../../src/meta/index.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixtures = path.resolve(here, '../../fixtures/meta')
@@ -22,7 +27,13 @@ interface Scenario {
   event: string
   env?: Record<string, string>
   now?: string
-  inputs?: { images?: string; tags?: string; flavor?: string; labels?: string; annotations?: string }
+  inputs?: {
+    images?: string
+    tags?: string
+    flavor?: string
+    labels?: string
+    annotations?: string
+  }
   expected: {
     version?: string
     tags?: string[]
@@ -41,7 +52,7 @@ function loadEnv(event: string): Record<string, string> {
     const i = line.indexOf('=')
     if (i > 0) env[line.slice(0, i)] = line.slice(i + 1)
   }
-  env['GITHUB_EVENT_PATH'] = path.join(fixtures, 'events', env['GITHUB_EVENT_PATH']!)
+  env['GITHUB_EVENT_PATH'] = path.join(fixtures, 'events', env['GITHUB_EVENT_PATH'])
   return env
 }
 
@@ -58,13 +69,24 @@ describe('metadata fixture scenarios', () => {
     const names = all.map(([file, s]) => `${file}/${s.name}`)
     expect(new Set(names).size).toBe(names.length)
     const events = new Set(all.map(([, s]) => loadEnv(s.event)['GITHUB_EVENT_NAME']))
-    for (const e of ['push', 'pull_request', 'pull_request_target', 'schedule', 'workflow_dispatch', 'release', 'create', 'merge_group']) {
+    for (const e of [
+      'push',
+      'pull_request',
+      'pull_request_target',
+      'schedule',
+      'workflow_dispatch',
+      'release',
+      'create',
+      'merge_group'
+    ]) {
       expect(events).toContain(e)
     }
   })
 
   describe.each(files.map((f) => f.replace(/\.yaml$/, '')))('%s', (file) => {
-    const scenarios = all.filter(([f]) => f === file).map(([, s]) => [s.name, s] as [string, Scenario])
+    const scenarios = all
+      .filter(([f]) => f === file)
+      .map(([, s]) => [s.name, s] as [string, Scenario])
     it.each(scenarios)('%s', async (_name, s) => {
       // Guards against YAML slips (an unquoted `a,b=c` in a flow mapping becomes two keys).
       for (const [k, v] of Object.entries(s.inputs ?? {})) {
@@ -72,7 +94,9 @@ describe('metadata fixture scenarios', () => {
         expect(typeof v).toBe('string')
       }
       for (const k of Object.keys(s.expected)) {
-        expect(['version', 'tags', 'refs', 'labels', 'annotations', 'warnings', 'error']).toContain(k)
+        expect(['version', 'tags', 'refs', 'labels', 'annotations', 'warnings', 'error']).toContain(
+          k
+        )
       }
       const env = { ...loadEnv(s.event), ...(s.env ?? {}) }
       const ctx = await contextFromEnvironment(env)
@@ -102,7 +126,9 @@ describe('metadata fixture scenarios', () => {
         expect(r.tagNames).toEqual(exp.tags)
         if (exp.refs === undefined) {
           const images = inputs.images ? inputs.images.split('\n').filter((l) => l.trim()) : []
-          expect(r.tags).toEqual(images.length ? images.flatMap((i) => exp.tags!.map((t) => `${i}:${t}`)) : exp.tags)
+          expect(r.tags).toEqual(
+            images.length ? images.flatMap((i) => exp.tags!.map((t) => `${i}:${t}`)) : exp.tags
+          )
         }
       }
       if (exp.refs !== undefined) expect(r.tags).toEqual(exp.refs)

@@ -22,27 +22,57 @@ const refChar = fc.constantFrom(...'abcXYZ019._-/+@#&=!%ü語 '.split(''))
 const refName = fc
   .array(refChar, { minLength: 1, maxLength: 200 })
   .map((cs) => cs.join(''))
-  .filter((s) => !s.startsWith('/') && !s.endsWith('/') && !s.includes('//') && s.trim() === s && s.length > 0)
+  .filter(
+    (s) =>
+      !s.startsWith('/') && !s.endsWith('/') && !s.includes('//') && s.trim() === s && s.length > 0
+  )
 
 const versionish = fc.oneof(
   fc.tuple(fc.nat(30), fc.nat(30), fc.nat(30)).map(([a, b, c]) => `v${a}.${b}.${c}`),
-  fc.tuple(fc.nat(9), fc.nat(9), fc.constantFrom('-rc.1', 'rc1', '.dev3', '-beta+exp.sha.5114f85', '.post2', '')).map(
-    ([a, b, s]) => `${a}.${b}${s}`
-  ),
+  fc
+    .tuple(
+      fc.nat(9),
+      fc.nat(9),
+      fc.constantFrom('-rc.1', 'rc1', '.dev3', '-beta+exp.sha.5114f85', '.post2', '')
+    )
+    .map(([a, b, s]) => `${a}.${b}${s}`),
   refName
 )
 
 const pathComponent = fc
-  .array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEF0123456789'.split('')), { minLength: 1, maxLength: 12 })
+  .array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEF0123456789'.split('')), {
+    minLength: 1,
+    maxLength: 12
+  })
   .map((cs) => cs.join(''))
 const image = fc
   .tuple(
-    fc.option(fc.constantFrom('ghcr.io', 'Registry.Example.com', '127.0.0.1:5000', 'localhost:5000', 'docker.io'), { nil: undefined }),
+    fc.option(
+      fc.constantFrom(
+        'ghcr.io',
+        'Registry.Example.com',
+        '127.0.0.1:5000',
+        'localhost:5000',
+        'docker.io'
+      ),
+      { nil: undefined }
+    ),
     fc.array(pathComponent, { minLength: 1, maxLength: 3 })
   )
   .map(([host, parts]) => [host, ...parts].filter(Boolean).join('/'))
 
-const prefixText = fc.constantFrom('', '-', '.', 'ml-', 'ü', 'py3.11-', '{{branch}}-', '{{tag}}', '--x', '{{sha}}.')
+const prefixText = fc.constantFrom(
+  '',
+  '-',
+  '.',
+  'ml-',
+  'ü',
+  'py3.11-',
+  '{{branch}}-',
+  '{{tag}}',
+  '--x',
+  '{{sha}}.'
+)
 
 const ruleLine = fc.oneof(
   fc.constantFrom(
@@ -67,12 +97,23 @@ const ruleLine = fc.oneof(
     'type=raw,value={{base_ref}}'
   ),
   fc.tuple(prefixText, prefixText).map(([p, s]) => `type=ref,event=branch,prefix=${p},suffix=${s}`),
-  fc.tuple(prefixText, refName).map(([p, v]) => `type=raw,value=${v.replace(/[",]/g, '')},prefix=${p}`)
+  fc
+    .tuple(prefixText, refName)
+    .map(([p, v]) => `type=raw,value=${v.replace(/[",]/g, '')},prefix=${p}`)
 )
 
 const context = fc
   .tuple(
-    fc.constantFrom('push', 'pull_request', 'pull_request_target', 'schedule', 'workflow_dispatch', 'release', 'create', 'merge_group'),
+    fc.constantFrom(
+      'push',
+      'pull_request',
+      'pull_request_target',
+      'schedule',
+      'workflow_dispatch',
+      'release',
+      'create',
+      'merge_group'
+    ),
     fc.oneof(
       refName.map((b) => `refs/heads/${b}`),
       versionish.map((t) => `refs/tags/${t}`),
@@ -80,22 +121,25 @@ const context = fc
     ),
     fc.option(refName, { nil: undefined })
   )
-  .map(
-    ([eventName, ref, base]): GitContext => ({
-      eventName,
-      ref,
-      sha: SHA,
-      payload: {
-        number: 7,
-        ...(base !== undefined ? { base_ref: `refs/heads/${base}`, pull_request: { base: { ref: base } } } : {}),
-        repository: { name: 'app', default_branch: 'main', html_url: 'https://github.com/o/app' }
-      }
-    })
-  )
+  .map(([eventName, ref, base]): GitContext => ({
+    eventName,
+    ref,
+    sha: SHA,
+    payload: {
+      number: 7,
+      ...(base !== undefined
+        ? { base_ref: `refs/heads/${base}`, pull_request: { base: { ref: base } } }
+        : {}),
+      repository: { name: 'app', default_branch: 'main', html_url: 'https://github.com/o/app' }
+    }
+  }))
 
 const flavor = fc
   .tuple(fc.constantFrom('auto', 'true', 'false'), prefixText, prefixText, fc.boolean())
-  .map(([latest, prefix, suffix, on]) => `latest=${latest}\nprefix=${prefix},onlatest=${on}\nsuffix=${suffix},onlatest=${!on}`)
+  .map(
+    ([latest, prefix, suffix, on]) =>
+      `latest=${latest}\nprefix=${prefix},onlatest=${on}\nsuffix=${suffix},onlatest=${!on}`
+  )
 
 describe('tag properties', () => {
   it('every emitted tag matches Docker grammar, and the output is deterministic', () => {
@@ -106,7 +150,13 @@ describe('tag properties', () => {
         fc.array(image, { minLength: 0, maxLength: 3 }),
         flavor,
         (ctx, rules, images, flav) => {
-          const inputs = { images: images.join('\n'), tags: rules.join('\n'), flavor: flav, labels: '', annotations: '' }
+          const inputs = {
+            images: images.join('\n'),
+            tags: rules.join('\n'),
+            flavor: flav,
+            labels: '',
+            annotations: ''
+          }
           const first = computeMeta(inputs, ctx, {}, NOW)
           const second = computeMeta(inputs, structuredClone(ctx), {}, NOW)
           expect(second).toEqual(first)
@@ -114,7 +164,9 @@ describe('tag properties', () => {
           expect(new Set(first.tagNames).size).toBe(first.tagNames.length)
           const expectedImages = [...new Set(images.map((i) => i.toLowerCase()))]
           expect(first.tags).toEqual(
-            expectedImages.length > 0 ? expectedImages.flatMap((i) => first.tagNames.map((t) => `${i}:${t}`)) : first.tagNames
+            expectedImages.length > 0
+              ? expectedImages.flatMap((i) => first.tagNames.map((t) => `${i}:${t}`))
+              : first.tagNames
           )
           expect(first.version).toBe(first.tagNames[0] ?? '')
         }
@@ -141,7 +193,9 @@ describe('tag properties', () => {
   it('two different over-long tags never shorten to the same tag', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 129, maxLength: 300 }).map((s) => `a${s.replace(/[^a-z0-9]/gi, 'x')}`),
+        fc
+          .string({ minLength: 129, maxLength: 300 })
+          .map((s) => `a${s.replace(/[^a-z0-9]/gi, 'x')}`),
         fc.string({ minLength: 1, maxLength: 5 }).map((s) => s.replace(/[^a-z0-9]/gi, 'y')),
         (long, extra) => {
           const a = sanitizeTag(long).tag!
@@ -158,7 +212,13 @@ describe('tag properties', () => {
       /^(?:(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])(?:\.(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9]))*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/
     fc.assert(
       fc.property(
-        fc.oneof(image, fc.string({ maxLength: 40 }), fc.array(fc.constantFrom(...'aZ0._-/:@ '.split('')), { maxLength: 30 }).map((c) => c.join(''))),
+        fc.oneof(
+          image,
+          fc.string({ maxLength: 40 }),
+          fc
+            .array(fc.constantFrom(...'aZ0._-/:@ '.split('')), { maxLength: 30 })
+            .map((c) => c.join(''))
+        ),
         (raw) => {
           try {
             const name = normalizeImageName(raw)
