@@ -31,6 +31,8 @@ export interface Testbed {
   trivyBin: string
   trivyCacheClean: string
   trivyCacheVulnerable: string
+  /** What each .ci/testbed.d/<area>.sh provisioned, from $TB/env.d/<area>.json. */
+  extra: Record<string, Record<string, unknown>>
 }
 
 export const ROOT = path.resolve(new URL('../../', import.meta.url).pathname)
@@ -41,6 +43,15 @@ function probe(): { bed?: Testbed; why?: string } {
   const file = path.join(TESTBED_HOME, 'env.json')
   if (!existsSync(file)) return { why: `${file} is missing: run "bash .ci/testbed.sh" first` }
   const bed = JSON.parse(readFileSync(file, 'utf8')) as Testbed
+  bed.extra = {}
+  const extraDir = path.join(TESTBED_HOME, 'env.d')
+  if (existsSync(extraDir)) {
+    for (const f of readdirSync(extraDir).filter((n) => n.endsWith('.json'))) {
+      bed.extra[f.slice(0, -5)] = JSON.parse(
+        readFileSync(path.join(extraDir, f), 'utf8')
+      ) as Record<string, unknown>
+    }
+  }
   try {
     execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe' })
   } catch {
