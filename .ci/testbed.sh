@@ -4,7 +4,9 @@
 # Provisions and (re)starts everything the integration tests talk to, using
 # nothing but the Debian archive and the Go module proxy (no image is ever
 # pulled from a public registry):
-#   - dockerd (Debian docker.io) on the default socket
+#   - Docker Engine 29 (dockerd, containerd 2, runc, all built from the Go module proxy), twice:
+#     the containerd image store on the default socket (what fresh installs use) and the classic
+#     store on its own socket and bridge
 #   - an htpasswd-protected registry on 127.0.0.1:5000, empty on every start
 #   - an anonymous registry on 127.0.0.1:5001 holding the base images
 #   - a rootful buildkitd plus a buildx "remote" builder pointing at it
@@ -28,6 +30,11 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDX_VERSION=0.36.1
 BUILDKIT_VERSION=0.32.2
 TRIVY_VERSION=0.74.0
+# Docker Engine 29.8.0 is the moby/moby/v2 module's v2.0.0-beta.24 (its releases/versions.yaml).
+DOCKER_VERSION=29.8.0 DOCKER_MODULE_VERSION=2.0.0-beta.24
+CONTAINERD_VERSION=2.4.2
+RUNC_VERSION=1.5.3
+ACT_VERSION=0.2.89
 
 REGISTRY_ADDR=127.0.0.1:5000
 BASE_REGISTRY_ADDR=127.0.0.1:5001
@@ -40,8 +47,15 @@ SMOKE_IMAGE=ml-docker-testbed/smoke:latest
 # What the docker-container buildx driver runs (moby/buildkit cannot be pulled here).
 BUILDKIT_IMAGE=$BASE_REGISTRY_ADDR/testbed/buildkit:v$BUILDKIT_VERSION
 
-APT_PACKAGES=(docker.io docker-registry busybox-static debootstrap skopeo apache2-utils jq
-  uidmap iptables ca-certificates curl)
+APT_PACKAGES=(docker-registry busybox-static debootstrap skopeo apache2-utils jq
+  uidmap iptables iproute2 ca-certificates curl libseccomp-dev pkg-config git)
+
+# The two engines: the containerd image store (Docker 29's default for fresh installs) on the
+# default socket, the classic store on a socket and bridge of its own (one dockerd per bridge).
+ENGINE_RUN=$RUN_DIR/engines
+CLASSIC_SOCK=$RUN_DIR/docker-classic.sock
+CLASSIC_BRIDGE=mldtb-classic
+CLASSIC_BRIDGE_CIDR=10.213.0.1/24
 
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
 LOGS=$TB/logs
@@ -159,6 +173,8 @@ debian_mirror() {
 
 ensure_apt_packages() {
   local missing=() p
+  # Only the docker CLI is used from a distribution: the engine is built here.
+  command -v docker >/dev/null || APT_PACKAGES+=(docker.io)
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -184,27 +200,45 @@ ensure_apt_packages() {
 # into $TB/bin/NAME-VERSION/. Builds inside the downloaded module (rather than
 # `go install MODULE/cmd@version`) so the module's own go.mod/go.sum are used and
 # no version list is queried from the proxy (trivy's list endpoint is refused).
+# MODULE may carry its own version (MODULE@vX) when it differs from the product's.
+# GO_BUILD_TAGS adds build tags; GO_BUILD_COPY=1 builds in a writable copy with -mod=mod,
+# for modules whose go.mod has replace directives (runc).
 go_build_module() {
   local name=$1 version=$2 module=$3 ldflags=$4
   shift 4
   local dest=$TB/bin/$name-$version
   [[ -d $dest ]] && return 0
   local tmp=$TB/bin/.tmp-$name-$version dir
+  [[ $module == *@* ]] || module=$module@v$version
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  dir=$(cd "$TB" && GOFLAGS='' go mod download -json "$module@v$version" | jq -r '.Dir // empty')
-  [[ -n $dir ]] || die "go mod download $module@v$version failed"
-  (cd "$dir" && GOBIN=$tmp GOFLAGS=-trimpath go install -ldflags "$ldflags" "$@")
+  dir=$(cd "$TB" && GOFLAGS='' go mod download -json "$module" | jq -r '.Dir // empty')
+  [[ -n $dir ]] || die "go mod download $module failed"
+  if [[ ${GO_BUILD_COPY:-} == 1 ]]; then
+    local copy=$TB/src/$name-$version
+    rm -rf "$copy"
+    mkdir -p "$TB/src"
+    cp -r "$dir" "$copy"
+    chmod -R u+w "$copy"
+    (cd "$copy" && GOFLAGS='-trimpath -mod=mod' go build -tags "${GO_BUILD_TAGS:-}" -ldflags "$ldflags" -o "$tmp/" "$@")
+    rm -rf "$copy"
+  else
+    (cd "$dir" && GOBIN=$tmp GOFLAGS=-trimpath go install -tags "${GO_BUILD_TAGS:-}" -ldflags "$ldflags" "$@")
+  fi
   mv "$tmp" "$dest"
 }
 
 start_go_builds() {
   GO_PIDS=()
   local spec name
-  for spec in buildkit buildx trivy; do
+  for spec in dockerd containerd runc buildkit buildx act trivy; do
     case $spec in
+    dockerd) name=dockerd-$DOCKER_VERSION ;;
+    containerd) name=containerd-$CONTAINERD_VERSION ;;
+    runc) name=runc-$RUNC_VERSION ;;
     buildkit) name=buildkit-$BUILDKIT_VERSION ;;
     buildx) name=buildx-$BUILDX_VERSION ;;
+    act) name=act-$ACT_VERSION ;;
     trivy) name=trivy-$TRIVY_VERSION ;;
     esac
     [[ -d $TB/bin/$name ]] && continue
@@ -212,6 +246,23 @@ start_go_builds() {
     (
       start=$SECONDS
       case $spec in
+      dockerd)
+        CGO_ENABLED=0 go_build_module dockerd "$DOCKER_VERSION" "github.com/moby/moby/v2@v$DOCKER_MODULE_VERSION" \
+          "-s -w -X github.com/moby/moby/v2/dockerversion.Version=$DOCKER_VERSION -X github.com/moby/moby/v2/dockerversion.GitCommit=v$DOCKER_MODULE_VERSION" \
+          ./cmd/dockerd ./cmd/docker-proxy
+        ;;
+      containerd)
+        CGO_ENABLED=0 GO_BUILD_TAGS=no_btrfs go_build_module containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 \
+          "-s -w -X github.com/containerd/containerd/v2/version.Version=v$CONTAINERD_VERSION" \
+          ./cmd/containerd ./cmd/containerd-shim-runc-v2
+        ;;
+      runc)
+        CGO_ENABLED=1 GO_BUILD_TAGS=seccomp GO_BUILD_COPY=1 go_build_module runc "$RUNC_VERSION" github.com/opencontainers/runc \
+          "-s -w -X main.version=$RUNC_VERSION" .
+        ;;
+      act)
+        CGO_ENABLED=0 go_build_module act "$ACT_VERSION" github.com/nektos/act "-s -w -X main.version=$ACT_VERSION" .
+        ;;
       buildkit)
         CGO_ENABLED=0 go_build_module buildkit "$BUILDKIT_VERSION" github.com/moby/buildkit \
           "-s -w -X github.com/moby/buildkit/version.Version=v$BUILDKIT_VERSION" ./cmd/buildkitd ./cmd/buildctl
@@ -259,6 +310,7 @@ link_tools() {
   ln -sfn "buildx-$BUILDX_VERSION/buildx" "$TB/bin/docker-buildx"
   ln -sfn "$TB/bin/buildctl" /usr/local/bin/buildctl
   ln -sfn "$TB/bin/buildkitd" /usr/local/bin/buildkitd
+  ln -sfn "act-$ACT_VERSION/act" "$TB/bin/act"
   # A copy, not a link: the action runs docker with a temporary DOCKER_CONFIG, so
   # only a system-wide plugin is found, and it must not depend on $HOME.
   if ! cmp -s "$TB/bin/buildx-$BUILDX_VERSION/buildx" "$PLUGIN_DIR/docker-buildx"; then
@@ -273,13 +325,58 @@ link_trivy() {
 
 # --------------------------------------------------------------------- dockerd
 
-ensure_dockerd() {
-  if docker info >/dev/null 2>&1; then
+# The engine's binaries, found by dockerd (and by buildkitd for runc) on PATH.
+ENGINE_BIN=$TB/engine-bin
+
+link_engine() {
+  mkdir -p "$ENGINE_BIN"
+  local b
+  for b in dockerd docker-proxy; do ln -sfn "../bin/dockerd-$DOCKER_VERSION/$b" "$ENGINE_BIN/$b"; done
+  for b in containerd containerd-shim-runc-v2; do ln -sfn "../bin/containerd-$CONTAINERD_VERSION/$b" "$ENGINE_BIN/$b"; done
+  ln -sfn "../bin/runc-$RUNC_VERSION/runc" "$ENGINE_BIN/runc"
+  "$ENGINE_BIN/runc" --version | grep -q "runc version $RUNC_VERSION" || die "runc $RUNC_VERSION does not run"
+}
+
+engine_version() { DOCKER_HOST=$1 docker version -f '{{.Server.Version}}' 2>/dev/null; }
+engine_store() { DOCKER_HOST=$1 docker info -f '{{.Driver}}' 2>/dev/null; }
+
+# start_engine NAME SOCKET STORE(containerd|classic) EXTRA-ARGS...: (re)use or start a Docker 29.
+start_engine() {
+  local name=$1 sock=$2 store=$3
+  shift 3
+  local host=unix://$sock want_driver=overlayfs snapshotter=true
+  if [[ $store == classic ]]; then want_driver=overlay2 snapshotter=false; fi
+  if [[ $(engine_version "$host") == "$DOCKER_VERSION" && $(engine_store "$host") == "$want_driver" ]]; then
     return 0
   fi
-  log "starting dockerd (log: $LOGS/dockerd.log)"
-  start_daemon dockerd "$LOGS/dockerd.log" dockerd
-  wait_until 60 dockerd "$LOGS/dockerd.log" docker info
+  # Whatever answers there now (an older engine, a half-started one) is not ours to keep.
+  stop_daemon "$name" "$ENGINE_RUN/$name" dockerd
+  if [[ -S $sock ]] && DOCKER_HOST=$host docker info >/dev/null 2>&1; then
+    die "a Docker engine this script did not start answers on $sock ($(engine_version "$host")); stop it first"
+  fi
+  rm -f "$sock"
+  mkdir -p "$TB/engine/$name" "$ENGINE_RUN/$name"
+  log "starting Docker $DOCKER_VERSION with the $store image store on $sock (log: $LOGS/dockerd-$name.log)"
+  start_daemon "$name" "$LOGS/dockerd-$name.log" env PATH="$ENGINE_BIN:$PATH" "$ENGINE_BIN/dockerd" \
+    --host "$host" --data-root "$TB/engine/$name" --exec-root "$ENGINE_RUN/$name" \
+    --pidfile "$ENGINE_RUN/$name/dockerd.pid" --feature "containerd-snapshotter=$snapshotter" "$@"
+  wait_until 90 "Docker $DOCKER_VERSION ($store store)" "$LOGS/dockerd-$name.log" env DOCKER_HOST="$host" docker info
+  [[ $(engine_store "$host") == "$want_driver" ]] ||
+    die "the $name engine reports storage driver $(engine_store "$host"), expected $want_driver"
+}
+
+start_engines() {
+  # A Debian dockerd started by an older version of this script holds the default socket.
+  stop_daemon dockerd
+  start_engine engine-containerd /var/run/docker.sock containerd
+  if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
+    ip link add name "$CLASSIC_BRIDGE" type bridge
+    ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
+  fi
+  ip link set "$CLASSIC_BRIDGE" up
+  # iptables belong to the default engine; this one publishes ports through docker-proxy.
+  start_engine engine-classic "$CLASSIC_SOCK" classic \
+    --bridge "$CLASSIC_BRIDGE" --iptables=false --ip6tables=false
 }
 
 # ------------------------------------------------------------------ registries
@@ -365,7 +462,7 @@ run_buildkitd() {
   local sockpath=${addr#unix://}
   mkdir -p "$root" "$(dirname "$sockpath")"
   rm -f "$sockpath"
-  start_daemon "$name" "$logfile" "$TB/bin/buildkitd" \
+  start_daemon "$name" "$logfile" env PATH="$ENGINE_BIN:$PATH" "$TB/bin/buildkitd" \
     --config "$TB/buildkitd.toml" --root "$root" --addr "$addr" \
     --oci-worker=true --containerd-worker=false --oci-worker-net=host
   wait_until 60 "buildkitd ($addr)" "$logfile" buildkitd_ready "$addr"
@@ -571,14 +668,14 @@ publish_base_images() {
 }
 
 # publish_buildkit_image: a BuildKit image for the docker-container driver, made
-# from the python base image plus the buildkitd/buildctl built here and the host's
-# runc; rebuilt only when one of those changes.
+# from the python base image plus the buildkitd/buildctl and runc built here;
+# rebuilt only when one of those changes.
 publish_buildkit_image() {
   local ctx sum marker digest
   ctx=$(mktemp -d)
   cp "$TB/bin/buildkit-$BUILDKIT_VERSION/buildkitd" "$TB/bin/buildkit-$BUILDKIT_VERSION/buildctl" \
-    "$(command -v runc)" "$ctx/"
-  printf 'FROM %s\nCOPY buildkitd buildctl runc /usr/bin/\nVOLUME /var/lib/buildkit\nENTRYPOINT ["buildkitd"]\n' \
+    "$ENGINE_BIN/runc" "$ctx/"
+  printf 'FROM %s\nCOPY buildkitd buildctl runc /usr/bin/\nRUN runc --version\nVOLUME /var/lib/buildkit\nENTRYPOINT ["buildkitd"]\n' \
     "$PYTHON_IMAGE" >"$ctx/Dockerfile"
   sum=$(cd "$ctx" && sha256sum buildkitd buildctl runc Dockerfile | sha256sum | cut -c1-64)
   marker=$TB/registry-base-data/.source-$(printf '%s' "$BUILDKIT_IMAGE" | tr '/:' '__')
@@ -588,25 +685,23 @@ publish_buildkit_image() {
     return 0
   fi
   log "building $BUILDKIT_IMAGE"
-  DOCKER_BUILDKIT=0 docker build -q -t "$BUILDKIT_IMAGE" "$ctx" >"$LOGS/buildkit-image.log" 2>&1 ||
+  docker buildx build --builder "$BUILDER_NAME" --progress=plain --push -t "$BUILDKIT_IMAGE" "$ctx" \
+    >"$LOGS/buildkit-image.log" 2>&1 ||
     { rm -rf "$ctx"; show_log "$LOGS/buildkit-image.log"; die "building $BUILDKIT_IMAGE failed"; }
   rm -rf "$ctx"
-  docker push "$BUILDKIT_IMAGE" >"$LOGS/push-base.log" 2>&1 || { show_log "$LOGS/push-base.log"; die "docker push $BUILDKIT_IMAGE failed"; }
   echo "$sum" >"$marker"
 }
 
-# probe_privileged: buildx's docker-container driver runs BuildKit in a privileged
-# container. Some hosts (a capability missing from the bounding set) cannot start one;
-# the tests of that driver then check its failure path instead, and every run says so.
-PRIVILEGED=true
+# probe_privileged: buildx's docker-container driver (GitHub-hosted runners' default builder)
+# runs BuildKit in a privileged container, on both engines; its end-to-end test runs in every CI run.
 probe_privileged() {
-  if docker run --rm --privileged "$BUSYBOX_IMAGE" true >"$LOGS/privileged-probe.log" 2>&1; then
-    PRIVILEGED=true
-  else
-    PRIVILEGED=false
-    log "WARNING: privileged containers cannot start on this host: $(grep -m1 -o 'runc create failed: .*' "$LOGS/privileged-probe.log" || tail -n 1 "$LOGS/privileged-probe.log")"
-    log "WARNING: the docker-container buildx driver is exempt from the end-to-end build test here"
-  fi
+  local host
+  for host in unix:///var/run/docker.sock "unix://$CLASSIC_SOCK"; do
+    DOCKER_HOST=$host docker run --rm --privileged "$BUSYBOX_IMAGE" true >"$LOGS/privileged-probe.log" 2>&1 || {
+      show_log "$LOGS/privileged-probe.log"
+      die "a privileged container does not start on $host (the docker-container builder needs one)"
+    }
+  done
 }
 
 # ------------------------------------------------------------------ trivy DBs
@@ -693,7 +788,7 @@ write_env() {
     jq -n \
       --arg registry "$REGISTRY_ADDR" --arg username "$REGISTRY_USER" --arg password "$REGISTRY_PASSWORD" \
       --arg baseRegistry "$BASE_REGISTRY_ADDR" --arg pythonImage "$PYTHON_IMAGE" --arg busyboxImage "$BUSYBOX_IMAGE" \
-      --arg smokeImage "$SMOKE_IMAGE" --arg buildkitImage "$BUILDKIT_IMAGE" --argjson privileged "$PRIVILEGED" \
+      --arg smokeImage "$SMOKE_IMAGE" --arg buildkitImage "$BUILDKIT_IMAGE" --argjson privileged true \
       --arg builder "$BUILDER_NAME" --arg sock "$BUILDKITD_SOCK" --arg bkconf "$TB/buildkitd.toml" \
       --arg buildkitd "$TB/bin/buildkitd" --arg buildctl "$TB/bin/buildctl" \
       --arg buildx "$PLUGIN_DIR/docker-buildx" --arg trivy "$TB/bin/trivy" --arg binDir "$TB/bin" \
@@ -705,6 +800,8 @@ write_env() {
       --arg uinst "$UNFIXED_INSTALLED" \
       --arg vbuildx "$BUILDX_VERSION" --arg vbuildkit "$BUILDKIT_VERSION" --arg vtrivy "$TRIVY_VERSION" \
       --arg vdocker "$(docker version -f '{{.Server.Version}}' 2>/dev/null || echo unknown)" \
+      --arg vcontainerd "$CONTAINERD_VERSION" --arg vrunc "$RUNC_VERSION" --arg vact "$ACT_VERSION" \
+      --arg act "$TB/bin/act" --arg classicHost "unix://$CLASSIC_SOCK" \
       --arg vregistry "$(dpkg-query -W -f '${Version}' docker-registry)" \
       '{
         registry: $registry, username: $username, password: $password,
@@ -712,7 +809,11 @@ write_env() {
         smokeImage: $smokeImage, buildkitImage: $buildkitImage, privilegedContainers: $privileged,
         builder: $builder, buildkitdSocket: $sock, buildkitdConfig: $bkconf,
         buildkitdBin: $buildkitd, buildctlBin: $buildctl, buildxPlugin: $buildx, trivyBin: $trivy,
-        binDir: $binDir, dockerHost: "unix:///var/run/docker.sock",
+        binDir: $binDir, dockerHost: "unix:///var/run/docker.sock", actBin: $act,
+        engines: [
+          {name: "containerd", store: "containerd", dockerHost: "unix:///var/run/docker.sock"},
+          {name: "classic", store: "classic", dockerHost: $classicHost}
+        ],
         trivyCacheClean: $clean, trivyCacheVulnerable: $vulnerable,
         trivyFlags: ["--skip-db-update", "--skip-java-db-update", "--skip-check-update",
                      "--skip-version-check", "--disable-telemetry"],
@@ -729,7 +830,8 @@ write_env() {
         },
         freshBuildkitd: [$script, "buildkitd-fresh"], stopBuildkitd: [$script, "buildkitd-stop"],
         home: $home, logs: $logs,
-        versions: {buildx: $vbuildx, buildkit: $vbuildkit, trivy: $vtrivy, docker: $vdocker, registry: $vregistry}
+        versions: {buildx: $vbuildx, buildkit: $vbuildkit, trivy: $vtrivy, docker: $vdocker, registry: $vregistry,
+                   containerd: $vcontainerd, runc: $vrunc, act: $vact}
       }' >"$env.tmp"
     mv "$env.tmp" "$env"
     cat >"$TB/env.sh" <<EOF
@@ -738,6 +840,22 @@ export PATH="$TB/bin:\$PATH"
 export ML_DOCKER_TESTBED_ENV="$env"
 EOF
   )
+}
+
+# ------------------------------------------------------------------ extensions
+
+# Each .ci/testbed.d/<area>.sh adds what its tests need to the running bed and describes it in
+# $TB/env.d/<area>.json (the tests see it as bed.extra.<area>).
+run_extensions() {
+  local f area
+  mkdir -p "$TB/env.d"
+  for f in "$REPO_ROOT"/.ci/testbed.d/*.sh; do
+    [[ -f $f ]] || continue
+    area=$(basename "$f" .sh)
+    log "extension $area (log: $LOGS/ext-$area.log)"
+    ML_DOCKER_TESTBED_ENV=$TB/env.json ML_DOCKER_TESTBED_HOME=$TB bash "$f" >"$LOGS/ext-$area.log" 2>&1 ||
+      { show_log "$LOGS/ext-$area.log"; die ".ci/testbed.d/$area.sh failed"; }
+  done
 }
 
 # --------------------------------------------------------------------- commands
@@ -763,7 +881,11 @@ cmd_up() {
   stop_daemon registry-base "$TB/registry/base.yml" docker-registry &
   stop_daemon buildkitd "$BUILDKITD_SOCK" buildkitd &
   wait_jobs_except_go_builds
-  ensure_dockerd
+  wait_go_build dockerd
+  wait_go_build containerd
+  wait_go_build runc
+  link_engine
+  start_engines
   start_registries
   build_busybox_rootfs
   build_python_rootfs
@@ -772,10 +894,10 @@ cmd_up() {
   wait_go_build buildkit
   wait_go_build buildx
   link_tools
-  publish_buildkit_image
   start_buildkitd
   ensure_builder
   smoke_build
+  publish_buildkit_image
 
   wait_go_build trivy
   link_trivy
@@ -783,8 +905,11 @@ cmd_up() {
   build_trivy_dbs
   verify_trivy_dbs
 
+  wait_go_build act
+  link_tools
   probe_privileged
   write_env
+  run_extensions
   log "test bed up in $((SECONDS - t0))s"
   cmd_status
 }
@@ -792,10 +917,11 @@ cmd_up() {
 cmd_status() {
   local name pid state
   echo "test bed home: $TB"
-  for name in dockerd registry-auth registry-base buildkitd; do
+  for name in engine-containerd engine-classic registry-auth registry-base buildkitd; do
     pid=$(cat "$RUN_DIR/$name.pid" 2>/dev/null || true)
     if pid_alive "$pid"; then state="running (pid $pid)"; else state="not started by this script"; fi
-    [[ $name == dockerd ]] && docker info >/dev/null 2>&1 && state="up ($state)"
+    [[ $name == engine-containerd ]] && docker info >/dev/null 2>&1 && state="up ($state)"
+    [[ $name == engine-classic ]] && DOCKER_HOST=unix://$CLASSIC_SOCK docker info >/dev/null 2>&1 && state="up ($state)"
     printf '  %-14s %s\n' "$name" "$state"
   done
   printf '  %-14s %s\n' "$REGISTRY_ADDR" "HTTP $(http_code "http://$REGISTRY_ADDR/v2/") (401 = up, auth on)"
@@ -822,8 +948,10 @@ cmd_stop() {
   stop_daemon buildkitd "$BUILDKITD_SOCK" buildkitd
   stop_daemon registry-auth "$TB/registry/auth.yml" docker-registry
   stop_daemon registry-base "$TB/registry/base.yml" docker-registry
-  # Only a dockerd this script started; a system-managed one is left alone.
+  # Only engines this script started; a system-managed one is left alone.
   stop_daemon dockerd
+  stop_daemon engine-classic "$ENGINE_RUN/engine-classic" dockerd
+  stop_daemon engine-containerd "$ENGINE_RUN/engine-containerd" dockerd
   rm -f "$TB/env.json"
 }
 

@@ -47489,7 +47489,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7511);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2254);
 
 
 // The runner sets STATE_isPost for the post step, once main has saved it.
@@ -47506,7 +47506,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7511:
+/***/ 2254:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47518,6 +47518,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
@@ -47545,7 +47547,9 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 /** Quotes an argv for display only. */
 function displayCommand(bin, args) {
-    return [bin, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+    return [bin, ...args]
+        .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+        .join(' ');
 }
 /**
  * Runs a program without a shell. Output is captured, and optionally streamed line by line
@@ -47649,7 +47653,9 @@ class Docker {
         return res;
     }
     async available() {
-        const res = await this.run(['version', '--format', '{{.Server.Version}}'], { quiet: true }).catch((e) => ({ code: 127, output: e.message }));
+        const res = await this.run(['version', '--format', '{{.Server.Version}}'], {
+            quiet: true
+        }).catch((e) => ({ code: 127, output: e.message }));
         if (res.code !== 0) {
             throw new UserError(`The Docker daemon is not reachable: ${lastLines(res.output, 3)}. Start dockerd (or set DOCKER_HOST).`);
         }
@@ -47670,37 +47676,45 @@ function lastLines(text, n) {
 ;// CONCATENATED MODULE: ./src/build/builder.ts
 
 
-/**
- * Finds or creates the buildx builder. The docker driver cannot export a registry cache, so by
- * default a builder of our own is created (remote when a BuildKit endpoint is given).
- */
-async function ensureBuilder(cfg, docker, runId) {
+/** What the planning step needs to know about the daemon and the named builder. */
+async function engineFacts(cfg, docker) {
     const version = await docker.run(['buildx', 'version'], { quiet: true }).catch(() => undefined);
     if (!version || version.code !== 0) {
         throw new UserError('docker buildx is not installed. Install the buildx CLI plugin (Docker Desktop and GitHub-hosted ' +
             'runners have it; on Debian: the docker-buildx package or a buildx release in /usr/local/lib/docker/cli-plugins).');
     }
+    const info = await docker.check(['info', '--format', '{{json .}}'], { quiet: true });
+    const parsed = JSON.parse(info.stdout);
+    const containerd = (parsed.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1');
+    const ctx = await docker.run(['context', 'show'], { quiet: true });
+    const facts = {
+        store: containerd ? 'containerd' : 'classic',
+        version: parsed.ServerVersion ?? 'unknown',
+        context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default'
+    };
     if (cfg.builder) {
         const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder]);
         if (res.code !== 0) {
             throw new UserError(`Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`);
         }
-        return { name: cfg.builder, created: false, driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown' };
+        facts.namedBuilderDriver = /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown';
     }
-    const name = `ml-docker-${runId}`;
-    const create = createBuilderArgv(cfg, name);
-    const driver = create[create.indexOf('--driver') + 1];
-    const res = await docker.run(create);
+    return facts;
+}
+/** Creates the builder the plan asks for (when it is ours to create) and starts it. */
+async function prepareBuilder(plan, cfg, docker) {
+    if (plan.mode === 'use')
+        return;
+    const res = await docker.run(createBuilderArgv(cfg, plan.name));
     if (res.code !== 0) {
-        throw new UserError(`Could not create a ${driver} buildx builder: ${lastLines(res.output, 5)}`);
+        throw new UserError(`Could not create a ${plan.driver} buildx builder: ${lastLines(res.output, 5)}`);
     }
-    const boot = await docker.run(['buildx', 'inspect', '--bootstrap', name], { stream: true });
+    const boot = await docker.run(['buildx', 'inspect', '--bootstrap', plan.name], { stream: true });
     if (boot.code !== 0) {
-        await docker.run(['buildx', 'rm', name], { quiet: true });
-        throw new UserError(`The ${driver} builder did not start: ${lastLines(boot.output, 5)}` +
+        await docker.run(['buildx', 'rm', plan.name], { quiet: true });
+        throw new UserError(`The ${plan.driver} builder did not start: ${lastLines(boot.output, 5)}` +
             (cfg.buildkitEndpoint ? ` (is BuildKit listening on ${cfg.buildkitEndpoint}?)` : ''));
     }
-    return { name, created: true, driver };
 }
 /** `docker buildx create ...` for the builder this run owns. Pure; unit-tested. */
 function createBuilderArgv(cfg, name) {
@@ -47723,8 +47737,6 @@ async function removeBuilder(docker, name) {
     await docker.run(['buildx', 'rm', name], { quiet: true });
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/push/login.ts
 
 
@@ -47814,7 +47826,7 @@ async function smoke(image, docker, opts) {
             verdict: 'no-healthcheck',
             seconds: 0,
             message: 'The image has no HEALTHCHECK, so nothing proves the service works. Add a HEALTHCHECK that ' +
-                'requests the service (for example with the image\'s own python and urllib), or set `smoke: false`.',
+                "requests the service (for example with the image's own python and urllib), or set `smoke: false`.",
             probeOutput: '',
             logs: ''
         };
@@ -47838,7 +47850,9 @@ async function smoke(image, docker, opts) {
         const deadline = started + opts.timeoutSeconds * 1000;
         let last = '';
         while (Date.now() < deadline) {
-            const res = await docker.run(['container', 'inspect', '--format', '{{json .State}}', name], { quiet: true });
+            const res = await docker.run(['container', 'inspect', '--format', '{{json .State}}', name], {
+                quiet: true
+            });
             if (res.code === 0) {
                 state = JSON.parse(res.stdout);
                 result = verdict(state);
@@ -47855,7 +47869,14 @@ async function smoke(image, docker, opts) {
             result = 'timeout';
         const seconds = (Date.now() - started) / 1000;
         if (result === 'healthy') {
-            return { passed: true, verdict: result, seconds, message: `healthy after ${seconds.toFixed(1)}s`, probeOutput: '', logs: '' };
+            return {
+                passed: true,
+                verdict: result,
+                seconds,
+                message: `healthy after ${seconds.toFixed(1)}s`,
+                probeOutput: '',
+                logs: ''
+            };
         }
         const probeOutput = (state?.Health?.Log ?? [])
             .map((l) => `exit ${l.ExitCode}: ${l.Output.trim() || '(no output)'}`)
@@ -47866,7 +47887,14 @@ async function smoke(image, docker, opts) {
             : result === 'exited'
                 ? `The container exited with code ${state?.ExitCode ?? '?'}${state?.OOMKilled ? ' (killed: out of memory)' : ''} after ${seconds.toFixed(1)}s before it was healthy.`
                 : `The container was not healthy within smoke-timeout (${opts.timeoutSeconds}s); last health status: ${state?.Health?.Status ?? 'unknown'}.`;
-        return { passed: false, verdict: result, seconds, message, probeOutput, logs: lastLines(logs.output, 200) };
+        return {
+            passed: false,
+            verdict: result,
+            seconds,
+            message,
+            probeOutput,
+            logs: lastLines(logs.output, 200)
+        };
     }
     finally {
         await removeContainer(docker, name);
@@ -47881,6 +47909,7 @@ async function removeContainer(docker, name) {
 
 
 
+
 /** Undoes what a run left behind. Safe to call twice; never throws. */
 async function cleanup(state, log) {
     const docker = new Docker(log);
@@ -47889,6 +47918,9 @@ async function cleanup(state, log) {
     }
     if (state.builder) {
         await removeBuilder(docker, state.builder).catch((e) => log.warning(`could not remove builder: ${e.message}`));
+    }
+    for (const dir of state.dirs ?? []) {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }).catch((e) => log.warning(`could not remove ${dir}: ${e.message}`));
     }
     if (state.dockerConfig) {
         await removeDockerConfig(state.dockerConfig).catch((e) => log.warning(`could not remove the temporary Docker config: ${e.message}`));
@@ -47965,7 +47997,7 @@ const INPUTS = [
         default: defaults_DEFAULT_TAGS,
         description: 'Tag rules in docker/metadata-action syntax, one per line. The default gives `1.2.3`, `1.2`, `1` ' +
             '(and `latest`) on a `v1.2.3` tag, the branch name on branch pushes, `pr-N` on pull requests and ' +
-            '`sha-<short>` always. An explicit empty value means metadata-action\'s own default rule set.'
+            "`sha-<short>` always. An explicit empty value means metadata-action's own default rule set."
     },
     {
         group: 'Image',
@@ -48009,15 +48041,17 @@ const INPUTS = [
         group: 'Build',
         name: 'platforms',
         default: '',
-        description: 'Target platform (for example `linux/amd64`). Empty means the builder\'s own platform. ' +
+        description: "Target platform (for example `linux/amd64`). Empty means the builder's own platform. " +
             'The tested image must run on this machine, so only one platform is accepted.'
     },
     {
         group: 'Build',
         name: 'builder',
         default: '',
-        description: 'Name of an existing buildx builder to use. Empty means: use `buildkit-endpoint` if set, ' +
-            'otherwise create a `docker-container` builder for this run (removed in the post step).'
+        description: 'Name of an existing buildx builder to use. Empty means: use `buildkit-endpoint` if set; else, ' +
+            "when the daemon uses the containerd image store, the daemon's own BuildKit (the image lands in " +
+            'the store without a tarball load); else create a `docker-container` builder for this run ' +
+            '(removed in the post step).'
     },
     {
         group: 'Build',
@@ -48031,7 +48065,7 @@ const INPUTS = [
         name: 'buildkit-image',
         default: '',
         description: 'BuildKit image for the builder this run creates (docker-container driver). Empty means ' +
-            'buildx\'s default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable.'
+            "buildx's default (moby/buildkit). Use a mirror when Docker Hub is rate-limited or unreachable."
     },
     {
         group: 'Build',
@@ -48043,8 +48077,10 @@ const INPUTS = [
         group: 'Build',
         name: 'cache',
         default: 'auto',
-        description: 'Registry build cache. `auto`: read from `<first image>:buildcache`, and write to it when the ' +
-            'run pushes; `off`: no cache; anything else: an explicit cache image reference used the same way.'
+        description: 'Build cache. `auto`: a registry cache per image and branch (`<first image>:buildcache-<branch>`), ' +
+            "read with a fallback to the default branch's, and written by the build itself when the run pushes " +
+            '(pull requests only read); `gha`: the GitHub Actions cache backend, same policy; `off`: no cache; ' +
+            'anything else: an explicit cache image reference used the same way.'
     },
     {
         group: 'Build',
@@ -48097,7 +48133,7 @@ const INPUTS = [
         group: 'Lint',
         name: 'lint-config',
         default: '',
-        description: 'Path to a `.hadolint.yaml`. Empty means hadolint\'s own discovery.'
+        description: "Path to a `.hadolint.yaml`. Empty means hadolint's own discovery."
     },
     {
         group: 'Lint',
@@ -48154,13 +48190,13 @@ const INPUTS = [
         group: 'Scan',
         name: 'trivy-cache-dir',
         default: '',
-        description: 'Trivy cache directory (vulnerability DB). Empty means Trivy\'s default.'
+        description: "Trivy cache directory (vulnerability DB). Empty means Trivy's default."
     },
     {
         group: 'Scan',
         name: 'trivy-db-repository',
         default: '',
-        description: 'OCI repositories of the vulnerability DB, comma separated. Empty means Trivy\'s default.'
+        description: "OCI repositories of the vulnerability DB, comma separated. Empty means Trivy's default."
     },
     {
         group: 'Scan',
@@ -48303,6 +48339,8 @@ function parseConfig(source, opts = {}) {
         cache = 'auto';
     else if (cacheRaw === 'off' || cacheRaw === 'false')
         cache = 'off';
+    else if (cacheRaw === 'gha')
+        cache = 'gha';
     const cacheModeRaw = get('cache-mode').trim() || 'max';
     if (cacheModeRaw !== 'max' && cacheModeRaw !== 'min') {
         throw new UserError(`Input "cache-mode" must be max or min, got "${cacheModeRaw}".`);
@@ -48328,7 +48366,8 @@ function parseConfig(source, opts = {}) {
         throw new UserError(`Input "trivy-version" must be an exact version such as 0.74.0, got "${get('trivy-version')}" ` +
             '(floating versions like "latest" are refused: a scanner that gates releases must be pinned).');
     }
-    if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) && (get('builder').trim() || get('buildkit-endpoint').trim())) {
+    if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) &&
+        (get('builder').trim() || get('buildkit-endpoint').trim())) {
         throw new UserError('Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
             'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.');
     }
@@ -48482,12 +48521,431 @@ class ConsoleLogger extends RedactingLogger {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+/** Manifest media types a push may send, and the ones a digest lookup accepts. */
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+];
+const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+/** A registry refused the request for a reason a retry cannot fix (auth, not found, bad request). */
+class RegistryError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+        this.name = 'RegistryError';
+    }
+}
+function isLoopbackHost(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return name === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1';
+}
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+/** Parses `Bearer realm="…",service="…",scope="…"` (or Basic) challenges. */
+function parseChallenge(header) {
+    const m = /^(\w+)\s*(.*)$/s.exec(header.trim());
+    if (!m)
+        return { scheme: '', params: {} };
+    const params = {};
+    for (const p of m[2].matchAll(/([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+        params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    return { scheme: m[1].toLowerCase(), params };
+}
+/** How long to wait before attempt `attempt + 1`: Retry-After when the registry gave one. */
+function backoffDelay(policy, attempt, retryAfter) {
+    if (retryAfter) {
+        const secs = Number(retryAfter);
+        const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(retryAfter) - Date.now();
+        if (Number.isFinite(ms) && ms >= 0)
+            return Math.min(ms, policy.maxDelayMs);
+    }
+    const base = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
+    return Math.round(base / 2 + (0,external_node_crypto_.randomInt)(0, Math.max(1, Math.floor(base / 2))));
+}
+function retryable(status) {
+    return status === 429 || status === 408 || status >= 500;
+}
+/**
+ * A small client for the OCI distribution API: what a push of an OCI layout needs, with Basic and
+ * Bearer-token authentication, retries with backoff on transient failures and a total deadline.
+ */
+class RegistryClient {
+    host;
+    opts;
+    base;
+    tokens = new Map();
+    basicAuth = false;
+    retry;
+    constructor(host, opts = {}) {
+        this.host = host;
+        this.opts = opts;
+        const insecure = opts.insecure ?? isLoopbackHost(host);
+        this.base = `${insecure ? 'http' : 'https'}://${host === 'docker.io' ? 'registry-1.docker.io' : host}`;
+        this.retry = opts.retry ?? DEFAULT_RETRY;
+    }
+    authHeader(scopeKey) {
+        const token = this.tokens.get(scopeKey);
+        if (token)
+            return `Bearer ${token}`;
+        if (this.basicAuth && this.opts.credentials) {
+            const { username, password } = this.opts.credentials;
+            return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+        }
+        return undefined;
+    }
+    async authenticate(challenge, scopeKey) {
+        const { scheme, params } = parseChallenge(challenge);
+        if (scheme === 'basic') {
+            if (!this.opts.credentials || this.basicAuth)
+                return false;
+            this.basicAuth = true;
+            return true;
+        }
+        if (scheme !== 'bearer' || !params.realm)
+            return false;
+        const url = new URL(params.realm);
+        if (params.service)
+            url.searchParams.set('service', params.service);
+        const scope = params.scope || scopeKey;
+        if (scope)
+            for (const s of scope.split(' '))
+                url.searchParams.append('scope', s);
+        const headers = {};
+        if (this.opts.credentials) {
+            const { username, password } = this.opts.credentials;
+            headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+        }
+        const res = await this.send(`token for ${this.host}`, () => fetch(url, { headers, signal: this.signal() }));
+        if (res.status === 401 || res.status === 403) {
+            throw new RegistryError(`${this.host} refused the credentials${this.opts.credentials ? ` of ${this.opts.credentials.username}` : ''} ` +
+                `(token endpoint answered ${res.status}).`, res.status);
+        }
+        if (!res.ok)
+            throw new RegistryError(`${this.host}: token endpoint answered ${res.status}`, res.status);
+        const body = (await res.json());
+        const token = body.token ?? body.access_token;
+        if (!token)
+            throw new RegistryError(`${this.host}: the token endpoint returned no token`, 500);
+        this.tokens.set(scopeKey, token);
+        return true;
+    }
+    signal() {
+        const d = this.retry.deadline;
+        return d === undefined ? undefined : AbortSignal.timeout(Math.max(1, d - Date.now()));
+    }
+    /** Sends with retries on network errors, 408/429/5xx; everything else is returned to the caller. */
+    async send(what, attempt) {
+        for (let n = 1;; n++) {
+            let res;
+            let why;
+            try {
+                res = await attempt();
+                if (!retryable(res.status))
+                    return res;
+                why = `HTTP ${res.status}`;
+            }
+            catch (e) {
+                if (this.deadlinePassed()) {
+                    throw new RegistryError(`${what}: gave up at the push deadline (${errorText(e)})`, 0);
+                }
+                why = errorText(e);
+            }
+            const delay = backoffDelay(this.retry, n, res?.headers.get('retry-after'));
+            const deadline = this.retry.deadline;
+            if (n >= this.retry.attempts || (deadline !== undefined && Date.now() + delay >= deadline)) {
+                if (res) {
+                    await res.body?.cancel();
+                    throw new RegistryError(`${what}: ${this.host} answered ${why} (after ${n} attempts)`, res.status);
+                }
+                throw new RegistryError(`${what}: ${why} (after ${n} attempts)`, 0);
+            }
+            await res?.body?.cancel();
+            this.opts.onRetry?.(what, n, delay, why);
+            await new Promise((r) => setTimeout(r, delay));
+        }
+    }
+    deadlinePassed() {
+        return this.retry.deadline !== undefined && Date.now() >= this.retry.deadline;
+    }
+    /** One API call: authenticates on the first 401 and retries transient failures. */
+    async request(spec) {
+        const scopeKey = spec.scope ? `repository:${spec.scope.repository}:${spec.scope.actions}` : '';
+        const what = `${spec.method} ${spec.path.split('?')[0]}`;
+        for (let authTries = 0;; authTries++) {
+            const res = await this.send(what, () => {
+                const headers = { ...spec.headers };
+                const auth = this.authHeader(scopeKey);
+                if (auth)
+                    headers.authorization = auth;
+                const body = spec.body?.();
+                const init = {
+                    method: spec.method,
+                    headers,
+                    body,
+                    redirect: 'follow',
+                    signal: this.signal()
+                };
+                if (body && typeof body === 'object' && 'getReader' in body)
+                    init.duplex = 'half';
+                return fetch(this.url(spec.path), init);
+            });
+            if (res.status === 401 && authTries === 0) {
+                const challenge = res.headers.get('www-authenticate') ?? '';
+                await res.body?.cancel();
+                if (await this.authenticate(challenge, scopeKey))
+                    continue;
+            }
+            if (spec.ok.includes(res.status))
+                return res;
+            const text = await res.text().catch(() => '');
+            throw new RegistryError(describeFailure(this.host, what, res.status, text, this.opts.credentials), res.status);
+        }
+    }
+    url(p) {
+        return /^https?:\/\//.test(p) ? p : `${this.base}${p}`;
+    }
+    async blobExists(repository, digest) {
+        const res = await this.request({
+            method: 'HEAD',
+            path: `/v2/${repository}/blobs/${digest}`,
+            scope: { repository, actions: 'pull,push' },
+            ok: [200, 404]
+        });
+        return res.status === 200;
+    }
+    /** Cross-repository mount; false when the registry wants the blob uploaded instead. */
+    async mountBlob(repository, digest, from) {
+        const res = await this.request({
+            method: 'POST',
+            path: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
+            scope: { repository, actions: 'pull,push' },
+            ok: [201, 202]
+        });
+        await res.body?.cancel();
+        return res.status === 201;
+    }
+    /** Monolithic upload: one POST for a session, one PUT with the whole blob. */
+    async uploadBlob(repository, digest, size, body) {
+        const start = await this.request({
+            method: 'POST',
+            path: `/v2/${repository}/blobs/uploads/`,
+            scope: { repository, actions: 'pull,push' },
+            ok: [202]
+        });
+        await start.body?.cancel();
+        const location = start.headers.get('location');
+        if (!location)
+            throw new RegistryError(`${this.host}: the upload session has no Location`, 500);
+        const url = new URL(location, this.base);
+        url.searchParams.set('digest', digest);
+        const res = await this.request({
+            method: 'PUT',
+            path: url.toString(),
+            scope: { repository, actions: 'pull,push' },
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+            body,
+            ok: [201]
+        });
+        await res.body?.cancel();
+    }
+    /** PUT a manifest under a tag or its digest; returns the digest the registry computed. */
+    async putManifest(repository, reference, mediaType, bytes) {
+        const res = await this.request({
+            method: 'PUT',
+            path: `/v2/${repository}/manifests/${reference}`,
+            scope: { repository, actions: 'pull,push' },
+            headers: { 'content-type': mediaType },
+            body: () => new Uint8Array(bytes),
+            ok: [201]
+        });
+        await res.body?.cancel();
+        const expected = sha256Digest(bytes);
+        const got = res.headers.get('docker-content-digest');
+        if (got && got !== expected) {
+            throw new RegistryError(`${this.host} stored ${repository}:${reference} as ${got}, not ${expected}: refusing to continue.`, 500);
+        }
+        return expected;
+    }
+    /** The digest a tag or digest resolves to, or undefined when the registry has none. */
+    async manifestDigest(repository, reference) {
+        const res = await this.request({
+            method: 'HEAD',
+            path: `/v2/${repository}/manifests/${reference}`,
+            scope: { repository, actions: 'pull' },
+            headers: { accept: MANIFEST_TYPES.join(', ') },
+            ok: [200, 404]
+        });
+        return res.status === 200 ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+    }
+    async getManifest(repository, reference) {
+        const res = await this.request({
+            method: 'GET',
+            path: `/v2/${repository}/manifests/${reference}`,
+            scope: { repository, actions: 'pull' },
+            headers: { accept: MANIFEST_TYPES.join(', ') },
+            ok: [200, 404]
+        });
+        if (res.status === 404) {
+            await res.body?.cancel();
+            return undefined;
+        }
+        const bytes = Buffer.from(await res.arrayBuffer());
+        return {
+            digest: res.headers.get('docker-content-digest') ?? sha256Digest(bytes),
+            mediaType: res.headers.get('content-type') ?? '',
+            bytes
+        };
+    }
+    async getBlob(repository, digest) {
+        const res = await this.request({
+            method: 'GET',
+            path: `/v2/${repository}/blobs/${digest}`,
+            scope: { repository, actions: 'pull' },
+            ok: [200]
+        });
+        return Buffer.from(await res.arrayBuffer());
+    }
+    async listTags(repository) {
+        const res = await this.request({
+            method: 'GET',
+            path: `/v2/${repository}/tags/list`,
+            scope: { repository, actions: 'pull' },
+            ok: [200, 404]
+        });
+        if (res.status === 404) {
+            await res.body?.cancel();
+            return [];
+        }
+        return (await res.json()).tags ?? [];
+    }
+}
+function errorText(e) {
+    if (e instanceof Error) {
+        const cause = e.cause;
+        return cause?.code ?? cause?.message ?? e.message;
+    }
+    return String(e);
+}
+function describeFailure(host, what, status, body, credentials) {
+    const detail = body.trim().slice(0, 200);
+    if (status === 401 || status === 403) {
+        return (`${host} refused ${what} (HTTP ${status}${detail ? `: ${detail}` : ''}). ` +
+            (credentials
+                ? `Check the credentials of ${credentials.username} for ${host} and that they may push there.`
+                : `No credentials were given for ${host}: set "username" and "password".`));
+    }
+    return `${host}: ${what} answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
+}
+/** Wraps a RegistryError about credentials into the user's terms. */
+function asUserError(e) {
+    if (e instanceof RegistryError && (e.status === 401 || e.status === 403))
+        return new UserError(e.message);
+    return e;
+}
+
+;// CONCATENATED MODULE: ./src/registry/layout.ts
+
+
+
+
+function isIndex(mediaType) {
+    return mediaType.endsWith('.index.v1+json') || mediaType.endsWith('.manifest.list.v2+json');
+}
+/** An OCI image layout directory as BuildKit's `type=oci,tar=false` exporter writes it. */
+class OciLayout {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    blobPath(digest) {
+        const [algo, hex] = digest.split(':');
+        return external_node_path_default().join(this.dir, 'blobs', algo, hex);
+    }
+    async readBlob(digest) {
+        const bytes = await external_node_fs_namespaceObject.promises.readFile(this.blobPath(digest));
+        if (sha256Digest(bytes) !== digest)
+            throw new Error(`OCI layout ${this.dir}: blob ${digest} is corrupt`);
+        return bytes;
+    }
+    openBlob(digest) {
+        return external_node_stream_.Readable.toWeb((0,external_node_fs_namespaceObject.createReadStream)(this.blobPath(digest)));
+    }
+    /** The top-level descriptor (the exporter writes exactly one image), without its naming annotations. */
+    async root() {
+        const index = JSON.parse(await external_node_fs_namespaceObject.promises.readFile(external_node_path_default().join(this.dir, 'index.json'), 'utf8'));
+        // The exporter lists the image once per name it was given; all entries share one digest.
+        const top = [...new Map((index.manifests ?? []).map((d) => [d.digest, d])).values()];
+        if (top.length !== 1) {
+            throw new Error(`OCI layout ${this.dir}: expected one image in index.json, found ${top.length}`);
+        }
+        const descriptor = { ...top[0] };
+        delete descriptor.annotations;
+        return descriptor;
+    }
+    /** The manifest tree below `descriptor`, every blob it references included. */
+    async tree(descriptor) {
+        const bytes = await this.readBlob(descriptor.digest);
+        const m = JSON.parse(bytes.toString('utf8'));
+        if (isIndex(descriptor.mediaType)) {
+            const children = await Promise.all((m.manifests ?? []).map((d) => this.tree(d)));
+            return { descriptor, bytes, blobs: [], children };
+        }
+        const blobs = [...(m.config ? [m.config] : []), ...(m.layers ?? [])];
+        return { descriptor, bytes, blobs, children: [] };
+    }
+    /** The image config digest of a single-platform manifest (or of `platform` in an index). */
+    async configDigest(node, platform) {
+        if (node.children.length === 0)
+            return node.blobs[0]?.digest;
+        const wanted = platform ?? '';
+        const child = node.children.find((c) => platformString(c.descriptor) === wanted) ??
+            node.children.find((c) => c.descriptor.platform && c.descriptor.platform.os !== 'unknown');
+        return child ? this.configDigest(child) : undefined;
+    }
+}
+function platformString(d) {
+    const p = d.platform;
+    return p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : '';
+}
+/** Every manifest below and including `node`, children before parents (the push order). */
+function manifestsBottomUp(node) {
+    return [...node.children.flatMap(manifestsBottomUp), node];
+}
+/** Total bytes of the distinct blobs of a tree (the compressed image size). */
+function compressedSize(node) {
+    const seen = new Map();
+    for (const m of manifestsBottomUp(node))
+        for (const b of m.blobs)
+            seen.set(b.digest, b.size);
+    return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
 ;// CONCATENATED MODULE: ./src/build/args.ts
 function secretEnvName(id) {
     return `ML_DOCKER_SECRET_${id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
 }
-/** The inputs that decide which steps run, shared by the build and the cache export. */
-function commonArgv(plan) {
+/** One CSV field of an `--output`/`--cache-to` value, quoted when it holds a comma or a quote. */
+function csvField(s) {
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+/**
+ * The argv after `docker`. Pure, so each flag is unit-tested. One build writes the image twice
+ * from the same result: into the daemon (`type=docker`: straight into the containerd store with
+ * the docker driver, a tarball load otherwise) for the smoke test, and as an OCI layout of the very
+ * same manifest for the scan and the push. Both use OCI media types so the manifest is identical.
+ * The registry cache, when the run pushes, is exported by this same build.
+ */
+function buildArgv(plan) {
     const argv = ['buildx', 'build', '--builder', plan.builder, '--progress', 'plain'];
     argv.push('--file', plan.file);
     for (const [k, v] of Object.entries(plan.buildArgs))
@@ -48498,36 +48956,18 @@ function commonArgv(plan) {
         argv.push('--target', plan.target);
     if (plan.platform)
         argv.push('--platform', plan.platform);
-    return argv;
-}
-/**
- * The argv after `docker`. Pure, so each flag is unit-tested. The build only reads the registry
- * cache: writing it is a registry write, which waits until every gate passed (`cacheExportArgv`).
- */
-function buildArgv(plan) {
-    const argv = commonArgv(plan);
-    for (const tag of plan.tags)
-        argv.push('--tag', tag);
     for (const [k, v] of Object.entries(plan.labels))
         argv.push('--label', `${k}=${v}`);
     for (const c of plan.cacheFrom)
         argv.push('--cache-from', c);
-    // The image goes into the local daemon: that exact image is smoke-tested, scanned and pushed.
-    // Attestations would turn the result into an index the docker exporter cannot load.
-    argv.push('--load', '--provenance=false', '--sbom=false');
-    argv.push('--iidfile', plan.iidFile, '--metadata-file', plan.metadataFile);
-    argv.push(plan.context);
-    return argv;
-}
-/**
- * Re-runs the same build on the same builder (every step is a local cache hit) only to export
- * the cache to the registry, once the image has passed every gate and been pushed.
- */
-function cacheExportArgv(plan) {
-    const argv = commonArgv(plan);
     for (const c of plan.cacheTo)
         argv.push('--cache-to', c);
-    argv.push('--output', 'type=cacheonly', '--provenance=false', '--sbom=false');
+    const common = ['oci-mediatypes=true', ...plan.annotations].map(csvField);
+    argv.push('--output', ['type=docker', csvField(`name=${plan.tags.join(',')}`), ...common].join(','));
+    argv.push('--output', ['type=oci', csvField(`dest=${plan.layoutDir}`), 'tar=false', ...common].join(','));
+    // Attestations would turn the result into an index; they are attached after the gates instead.
+    argv.push('--provenance=false', '--sbom=false');
+    argv.push('--metadata-file', plan.metadataFile);
     argv.push(plan.context);
     return argv;
 }
@@ -48569,57 +49009,37 @@ function secretEnv(plan, secrets) {
         env[secretEnvName(id)] = secrets[id];
     return env;
 }
+/**
+ * Runs the one build, then establishes the identity of what was built from BuildKit's own records
+ * (the OCI layout's index and manifest) and checks that the daemon holds exactly that image.
+ */
 async function build(plan, secrets, docker) {
-    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_default().dirname(plan.iidFile), { recursive: true });
-    await external_node_fs_namespaceObject.promises.rm(plan.iidFile, { force: true });
-    const env = secretEnv(plan, secrets);
+    await external_node_fs_namespaceObject.promises.rm(plan.layoutDir, { recursive: true, force: true });
     const started = Date.now();
-    const res = await docker.run(buildArgv(plan), { stream: true, env });
+    const res = await docker.run(buildArgv(plan), { stream: true, env: secretEnv(plan, secrets) });
     const seconds = (Date.now() - started) / 1000;
     if (res.code !== 0) {
         throw new BuildError(`The build failed (exit ${res.code}):\n${lastLines(res.output, 15)}`, res.output);
     }
-    const imageId = (await external_node_fs_namespaceObject.promises.readFile(plan.iidFile, 'utf8')).trim();
-    if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) {
-        throw new BuildError(`The build wrote no usable image id (${imageId || 'empty'})`, res.output);
+    const layout = new OciLayout(plan.layoutDir);
+    const manifest = await layout.tree(await layout.root());
+    const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? '';
+    const imageId = (await docker.imageId(plan.tags[0])) ?? '';
+    const digest = manifest.descriptor.digest;
+    // The containerd store names an image by its manifest digest, the classic store by its config.
+    if (imageId !== digest && imageId !== configDigest) {
+        throw new BuildError(`The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ${digest} ` +
+            `(config ${configDigest}): refusing to test one image and push another.`, res.output);
     }
-    return { imageId, cached: cachedSteps(res.output), output: res.output, seconds };
-}
-/** Writes the registry cache; returns how long it took. */
-async function exportCache(plan, secrets, docker) {
-    const started = Date.now();
-    const res = await docker.run(cacheExportArgv(plan), { stream: true, env: secretEnv(plan, secrets) });
-    if (res.code !== 0)
-        throw new BuildError(`cache export failed (exit ${res.code}): ${lastLines(res.output, 5)}`, res.output);
-    return (Date.now() - started) / 1000;
-}
-
-;// CONCATENATED MODULE: ./src/build/cache.ts
-/** Strips a tag or digest: `reg:5000/team/app:1.2` -> `reg:5000/team/app`. */
-function repositoryOf(image) {
-    const noDigest = image.split('@')[0];
-    const slash = noDigest.lastIndexOf('/');
-    const colon = noDigest.lastIndexOf(':');
-    return colon > slash ? noDigest.slice(0, colon) : noDigest;
-}
-/**
- * `auto` keeps the cache next to the image (`<first image>:buildcache`); it is read on every
- * run and written only by runs that push, since only those are logged in and trusted.
- */
-function planCache(cfg, images, pushing) {
-    if (cfg.mode === 'off')
-        return { ref: '', from: [], to: [], note: 'cache: off' };
-    const ref = cfg.mode === 'explicit' ? cfg.ref : images[0] ? `${repositoryOf(images[0])}:buildcache` : '';
-    if (!ref)
-        return { ref: '', from: [], to: [], note: 'no image name to derive a cache reference from' };
-    const from = [`type=registry,ref=${ref}`];
-    if (!pushing)
-        return { ref, from, to: [], note: 'cache read-only (this run does not push)' };
     return {
-        ref,
-        from,
-        to: [`type=registry,ref=${ref},mode=${cfg.exportMode},image-manifest=true,oci-mediatypes=true`],
-        note: `cache read and written (mode=${cfg.exportMode})`
+        digest,
+        configDigest,
+        imageId,
+        layout,
+        manifest,
+        cached: cachedSteps(res.output),
+        output: res.output,
+        seconds
     };
 }
 
@@ -48755,7 +49175,12 @@ function loadConfigFile(file) {
 /** hadolint's environment variables (HADOLINT_IGNORE, HADOLINT_FAILURE_THRESHOLD, ...). */
 function configFromEnv(env = process.env) {
     const out = {};
-    const list = (v) => v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+    const list = (v) => v === undefined || v.trim() === ''
+        ? undefined
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
     const ignored = list(env.HADOLINT_IGNORE);
     if (ignored)
         out.ignored = ignored;
@@ -48814,7 +49239,9 @@ function config_mergeConfig(...layers) {
 /** Resolves the config for one Dockerfile: explicit file or discovery, then env, then overrides. */
 function resolveConfig(opts) {
     const env = opts.env ?? process.env;
-    const file = opts.configFile ? (0,external_node_path_namespaceObject.resolve)(opts.cwd ?? process.cwd(), opts.configFile) : (env.HADOLINT_CONFIG ?? discoverConfig(opts.cwd, env));
+    const file = opts.configFile
+        ? (0,external_node_path_namespaceObject.resolve)(opts.cwd ?? process.cwd(), opts.configFile)
+        : (env.HADOLINT_CONFIG ?? discoverConfig(opts.cwd, env));
     if (opts.configFile && !(0,external_node_fs_namespaceObject.existsSync)(file))
         throw new UserError(`lint config file not found: ${opts.configFile}`);
     const fromFile = file ? loadConfigFile(file) : undefined;
@@ -48836,7 +49263,8 @@ var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 
 
 /** The package is CommonJS (`module.exports = factory`); its typings declare a default export. */
-const dockerignore = ((ignore_default()) ?? ignore);
+const dockerignore = ((ignore_default()) ??
+    ignore);
 function effectivePatterns(text) {
     if (text === undefined)
         return [];
@@ -48879,7 +49307,10 @@ function normalize(path) {
     let p = path.replace(/\\/g, '/');
     while (p.startsWith('./'))
         p = p.slice(2);
-    p = p.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+    p = p
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '')
+        .replace(/\/{2,}/g, '/');
     return p === '' ? '.' : p;
 }
 /** Small text files whose content the rules read (requirements, lock manifests). */
@@ -48926,7 +49357,7 @@ async function readContext(root, dockerfile) {
                 await walk(abs);
             }
             else {
-                let size = 0;
+                let size;
                 try {
                     size = e.isSymbolicLink() ? 0 : (await (0,promises_namespaceObject.lstat)(abs)).size;
                 }
@@ -49062,7 +49493,11 @@ function splitBuildFlags(rest) {
         const eq = token.indexOf('=');
         flags.push(eq < 0
             ? { name: token, value: undefined, raw: undefined }
-            : { name: token.slice(0, eq), value: unquote(token.slice(eq + 1)), raw: token.slice(eq + 1) });
+            : {
+                name: token.slice(0, eq),
+                value: unquote(token.slice(eq + 1)),
+                raw: token.slice(eq + 1)
+            });
         i = j;
     }
     return { flags, args: rest.slice(i).replace(/^[ \t]+/, '') };
@@ -49125,7 +49560,7 @@ function findHeredocOpeners(line) {
             name += d;
             j++;
         }
-        if (name && /^[A-Za-z0-9_.\-]+$/.test(name))
+        if (name && /^[A-Za-z0-9_.-]+$/.test(name))
             found.push({ name, chomp, quoted });
         i = j - 1;
     }
@@ -49153,7 +49588,10 @@ function parseDockerfile(source) {
     if (directives.escape === '`')
         escape = '`';
     else if (directives.escape !== undefined && directives.escape !== '\\') {
-        error = { line: 1, message: `invalid escape token '${directives.escape}' does not match ` + '[\\\\`]' };
+        error = {
+            line: 1,
+            message: `invalid escape token '${directives.escape}' does not match ` + '[\\\\`]'
+        };
     }
     while (i < lines.length && !error) {
         const first = lines[i];
@@ -49250,10 +49688,38 @@ function parseJsonArray(args) {
  * the script, as ShellCheck recovers).
  */
 /** characters that end a plain run inside a word */
-const SPECIAL_IN_WORD = new Set([' ', '\t', '\r', '\n', ';', '&', '|', '(', ')', '<', '>', '\\', "'", '"', '$', '`']);
+const SPECIAL_IN_WORD = new Set([
+    ' ',
+    '\t',
+    '\r',
+    '\n',
+    ';',
+    '&',
+    '|',
+    '(',
+    ')',
+    '<',
+    '>',
+    '\\',
+    "'",
+    '"',
+    '$',
+    '`'
+]);
 const OPERATOR_CHARS = new Set([';', '&', '|', '(', ')', '<', '>', '\n']);
 const BLANK = new Set([' ', '\t', '\r']);
-const OPENING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
+const OPENING_KEYWORDS = new Set([
+    'if',
+    'then',
+    'else',
+    'elif',
+    'do',
+    'while',
+    'until',
+    '!',
+    '{',
+    'time'
+]);
 const CLOSING_KEYWORDS = new Set(['fi', 'done', '}', 'esac']);
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 class Lexer {
@@ -49464,7 +49930,7 @@ class Lexer {
             this.pos = this.skipBalanced(this.pos + 2, '{', '}', 1);
             return true;
         }
-        if (d !== undefined && /[A-Za-z0-9_@*#?$!\-]/.test(d)) {
+        if (d !== undefined && /[A-Za-z0-9_@*#?$!-]/.test(d)) {
             let j = this.pos + 1;
             if (/[A-Za-z_]/.test(d)) {
                 while (j < this.end && /[A-Za-z0-9_]/.test(s[j]))
@@ -49659,7 +50125,8 @@ function parseTokens(lex, closer, baseDepth) {
                 skipUntilSeparator = false;
             continue;
         }
-        if (!current || (current.name === '' && current.assignments.length === 0 && current.redirects.length === 0)) {
+        if (!current ||
+            (current.name === '' && current.assignments.length === 0 && current.redirects.length === 0)) {
             if (!word.quoted) {
                 const w = word.value;
                 if (OPENING_KEYWORDS.has(w)) {
@@ -49703,7 +50170,10 @@ function parseTokens(lex, closer, baseDepth) {
         current ??= newCommand(prev, depth);
         if (current.name === '' && ASSIGNMENT_RE.test(word.raw)) {
             const eq = word.value.indexOf('=');
-            current.assignments.push({ name: word.value.slice(0, eq).replace(/\+$/, ''), value: word.value.slice(eq + 1) });
+            current.assignments.push({
+                name: word.value.slice(0, eq).replace(/\+$/, ''),
+                value: word.value.slice(eq + 1)
+            });
             continue;
         }
         if (current.name === '')
@@ -49723,7 +50193,17 @@ function parseTokens(lex, closer, baseDepth) {
     return { commands, hasPipes: pipes || nested.some((n) => n.hasPipes) };
 }
 function newCommand(prev, depth) {
-    return { name: '', base: '', args: [], assignments: [], redirects: [], next: '', prev, depth, background: false };
+    return {
+        name: '',
+        base: '',
+        args: [],
+        assignments: [],
+        redirects: [],
+        next: '',
+        prev,
+        depth,
+        background: false
+    };
 }
 function isRedirectOp(op) {
     return (op === '<' ||
@@ -50000,7 +50480,9 @@ function isPythonCommand(name) {
 function model_runInfo(instr) {
     if (instr.cache.run)
         return instr.cache.run;
-    const mounts = instr.flags.filter((f) => f.name === 'mount' && f.value).map((f) => parseMount(f.value));
+    const mounts = instr.flags
+        .filter((f) => f.name === 'mount' && f.value)
+        .map((f) => parseMount(f.value));
     const json = parseJsonArray(instr.args);
     let script;
     const python = [];
@@ -50010,7 +50492,11 @@ function model_runInfo(instr) {
         // bare `RUN <<EOF`: the body is the script, or a file run by its shebang interpreter
         const body = instr.heredocs[0].content;
         const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(body);
-        const interpreter = shebang ? baseName(shebang[1]) === 'env' ? shebang[2] ?? '' : baseName(shebang[1]) : 'sh';
+        const interpreter = shebang
+            ? baseName(shebang[1]) === 'env'
+                ? (shebang[2] ?? '')
+                : baseName(shebang[1])
+            : 'sh';
         if (PYTHON_RE.test(interpreter)) {
             python.push(body);
             script = '';
@@ -50038,7 +50524,14 @@ function model_runInfo(instr) {
         if (isPythonCommand(cmd.name))
             python.push(...pythonSources(cmd));
     }
-    const info = { script, shell: { commands, hasPipes }, commands, mounts, exec: json !== undefined, python };
+    const info = {
+        script,
+        shell: { commands, hasPipes },
+        commands,
+        mounts,
+        exec: json !== undefined,
+        python
+    };
     instr.cache.run = info;
     return info;
 }
@@ -50125,7 +50618,9 @@ function argDecls(instr) {
         return instr.cache.args;
     const decls = splitRawWords(instr.args).map((w) => {
         const eq = w.indexOf('=');
-        return eq < 0 ? { name: w, value: undefined } : { name: w.slice(0, eq), value: unescapeValue(w.slice(eq + 1)) };
+        return eq < 0
+            ? { name: w, value: undefined }
+            : { name: w.slice(0, eq), value: unescapeValue(w.slice(eq + 1)) };
     });
     instr.cache.args = decls;
     return decls;
@@ -50156,7 +50651,9 @@ function healthInfo(instr) {
                 else if (exec.length >= 3 && SHELLS.has(baseName(exec[0])) && exec[1] === '-c')
                     script = exec.slice(2).join(' ');
                 else
-                    script = exec.map((w) => (/[\s'"]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w)).join(' ');
+                    script = exec
+                        .map((w) => (/[\s'"]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w))
+                        .join(' ');
             }
             const commands = parseShell(script).commands;
             const python = commands.filter((c) => isPythonCommand(c.name)).flatMap(pythonSources);
@@ -50183,7 +50680,12 @@ function copyInfo(instr) {
         }
         return true;
     });
-    const info = { sources, dest: words.length > 1 ? words[words.length - 1] : '', from: instrFlag(instr, 'from'), heredocSources };
+    const info = {
+        sources,
+        dest: words.length > 1 ? words[words.length - 1] : '',
+        from: instrFlag(instr, 'from'),
+        heredocSources
+    };
     instr.cache.copy = info;
     return info;
 }
@@ -50203,10 +50705,14 @@ const lineageCache = new WeakMap();
 /** Instructions of a lineage in execution order (oldest ancestor first); shared, do not mutate. */
 function lineageInstructions(stage, exact = false) {
     if (exact)
-        return lineage(stage, true).reverse().flatMap((s) => s.instructions);
+        return lineage(stage, true)
+            .reverse()
+            .flatMap((s) => s.instructions);
     let cached = lineageCache.get(stage);
     if (!cached) {
-        cached = lineage(stage).reverse().flatMap((s) => s.instructions);
+        cached = lineage(stage)
+            .reverse()
+            .flatMap((s) => s.instructions);
         lineageCache.set(stage, cached);
     }
     return cached;
@@ -50297,13 +50803,17 @@ const DL3000 = {
 
 
 function runs(df) {
-    return df.instructions.filter((i) => i.keyword === 'RUN').map((instr) => ({ instr, run: runInfo(instr) }));
+    return df.instructions
+        .filter((i) => i.keyword === 'RUN')
+        .map((instr) => ({ instr, run: runInfo(instr) }));
 }
 function anyCommand(instr, pred) {
     return instr.keyword === 'RUN' && model_runInfo(instr).commands.some(pred);
 }
 function hasCacheOrTmpfsMount(mounts, targetMatches) {
-    return mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') && m.target !== undefined && targetMatches(m.target));
+    return mounts.some((m) => (m.type === 'cache' || m.type === 'tmpfs') &&
+        m.target !== undefined &&
+        targetMatches(m.target));
 }
 // --- pip --------------------------------------------------------------------------------------
 /** hadolint's isPipInstall: `pip*` (not pipenv) with `install`, or `python* -m pip install`. */
@@ -50375,14 +50885,27 @@ function apkPackages(cmd) {
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3001.ts
 
-const MEANINGLESS = new Set(['ssh', 'vim', 'shutdown', 'service', 'ps', 'free', 'top', 'kill', 'mount', 'ifconfig']);
+const MEANINGLESS = new Set([
+    'ssh',
+    'vim',
+    'shutdown',
+    'service',
+    'ps',
+    'free',
+    'top',
+    'kill',
+    'mount',
+    'ifconfig'
+]);
 const DL3001 = {
     code: 'DL3001',
     severity: 'info',
     message: 'For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
     name: 'meaningless-command',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => MEANINGLESS.has(c.name))).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => anyCommand(i, (c) => MEANINGLESS.has(c.name)))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3002.ts
@@ -50419,7 +50942,9 @@ const DL3003 = {
     severity: 'warning',
     message: 'Use WORKDIR to switch to a directory',
     name: 'cd-in-run',
-    check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => c.name === 'cd')).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => anyCommand(i, (c) => c.name === 'cd'))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3004.ts
@@ -50430,7 +50955,9 @@ const DL3004 = {
     message: 'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root',
     name: 'sudo',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => c.name === 'sudo')).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => anyCommand(i, (c) => c.name === 'sudo'))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/image.ts
@@ -50508,7 +51035,8 @@ const DL3008 = {
     name: 'apt-get-pin',
     onbuild: true,
     check: ({ df }) => df.instructions
-        .filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some((c) => aptGetPackages(c).some((p) => !pinned(p.value))))
+        .filter((i) => i.keyword === 'RUN' &&
+        model_runInfo(i).commands.some((c) => aptGetPackages(c).some((p) => !pinned(p.value))))
         .map((i) => ({ line: i.line }))
 };
 
@@ -50518,7 +51046,9 @@ const DL3008 = {
 
 function forgotCleanup(instr) {
     const { commands, mounts } = model_runInfo(instr);
-    const update = commands.some((c) => cmdHasArgs(c, 'apt-get', ['update']) || cmdHasArgs(c, 'apt', ['update']) || cmdHasArgs(c, 'aptitude', ['update']));
+    const update = commands.some((c) => cmdHasArgs(c, 'apt-get', ['update']) ||
+        cmdHasArgs(c, 'apt', ['update']) ||
+        cmdHasArgs(c, 'aptitude', ['update']));
     if (!update)
         return false;
     const cleanup = commands.some((c) => cmdHasArgs(c, 'rm', ['-rf', '/var/lib/apt/lists/*']));
@@ -50526,7 +51056,8 @@ function forgotCleanup(instr) {
         return false;
     const under = (dir) => (t) => t === dir || t.startsWith(dir + '/');
     const lists = hasCacheOrTmpfsMount(mounts, under('/var/lib/apt/lists'));
-    const both = hasCacheOrTmpfsMount(mounts, under('/var/lib/apt')) && hasCacheOrTmpfsMount(mounts, under('/var/cache/apt'));
+    const both = hasCacheOrTmpfsMount(mounts, under('/var/lib/apt')) &&
+        hasCacheOrTmpfsMount(mounts, under('/var/cache/apt'));
     return !lists && !both;
 }
 /**
@@ -50544,7 +51075,7 @@ const DL3009 = {
         const usedAsBase = new Set(df.stages.map((s) => s.parentExact).filter((s) => s !== undefined));
         return df.instructions
             .filter((i) => i.keyword === 'RUN' && forgotCleanup(i))
-            .filter((i) => (i.stage === undefined ? df.stages.length === 0 : i.stage === last || usedAsBase.has(i.stage)))
+            .filter((i) => i.stage === undefined ? df.stages.length === 0 : i.stage === last || usedAsBase.has(i.stage))
             .map((i) => ({ line: i.line }));
     }
 };
@@ -50552,7 +51083,23 @@ const DL3009 = {
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3010.ts
 
 
-const ARCHIVE_EXTENSIONS = ['.tar', '.Z', '.bz2', '.gz', '.lz', '.lzma', '.tZ', '.tb2', '.tbz', '.tbz2', '.tgz', '.tlz', '.tpz', '.txz', '.xz'];
+const ARCHIVE_EXTENSIONS = [
+    '.tar',
+    '.Z',
+    '.bz2',
+    '.gz',
+    '.lz',
+    '.lzma',
+    '.tZ',
+    '.tb2',
+    '.tbz',
+    '.tbz2',
+    '.tgz',
+    '.tlz',
+    '.tpz',
+    '.txz',
+    '.xz'
+];
 const DECOMPRESSORS = new Set(['gunzip', 'bunzip2', 'unlzma', 'unxz', 'zgz', 'uncompress', 'gzcat']);
 function isArchive(path) {
     return ARCHIVE_EXTENSIONS.some((e) => path.endsWith(e));
@@ -50562,7 +51109,7 @@ function basename(path) {
     return parts[parts.length - 1] ?? path;
 }
 function extracts(cmd) {
-    return (cmd.name === 'tar' && (hasFlag(cmd, 'x', 'extract', 'get'))) || DECOMPRESSORS.has(cmd.name);
+    return (cmd.name === 'tar' && hasFlag(cmd, 'x', 'extract', 'get')) || DECOMPRESSORS.has(cmd.name);
 }
 const DL3010 = {
     code: 'DL3010',
@@ -50615,7 +51162,9 @@ const DL3011 = {
     severity: 'error',
     message: 'Valid UNIX ports range from 0 to 65535',
     name: 'port-range',
-    check: ({ df }) => df.instructions.filter((i) => i.keyword === 'EXPOSE' && splitWords(i.args).some(invalidPort)).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => i.keyword === 'EXPOSE' && splitWords(i.args).some(invalidPort))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3012.ts
@@ -50646,10 +51195,26 @@ const DL3012 = {
 
 const VERSION_SYMBOLS = ['==', '>=', '<=', '>', '<', '!=', '~=', '==='];
 const VCS_SCHEMES = [
-    'git+file', 'git+https', 'git+ssh', 'git+http', 'git+git',
-    'hg+file', 'hg+http', 'hg+https', 'hg+ssh', 'hg+static-http',
-    'svn+svn', 'svn+http', 'svn+https', 'svn+ssh',
-    'bzr+http', 'bzr+https', 'bzr+ssh', 'bzr+sftp', 'bzr+ftp', 'bzr+lp'
+    'git+file',
+    'git+https',
+    'git+ssh',
+    'git+http',
+    'git+git',
+    'hg+file',
+    'hg+http',
+    'hg+https',
+    'hg+ssh',
+    'hg+static-http',
+    'svn+svn',
+    'svn+http',
+    'svn+https',
+    'svn+ssh',
+    'bzr+http',
+    'bzr+https',
+    'bzr+ssh',
+    'bzr+sftp',
+    'bzr+ftp',
+    'bzr+lp'
 ];
 function versionFixed(pkg) {
     if (VERSION_SYMBOLS.some((s) => pkg.includes(s)))
@@ -50671,7 +51236,9 @@ const DL3013 = {
     message: 'Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or `pip install --requirement <requirements file>`',
     name: 'pip-pin',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(forgotToPinPip)).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(forgotToPinPip))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3014.ts
@@ -50708,7 +51275,9 @@ const DL3015 = {
     onbuild: true,
     check: ({ df }) => df.instructions
         .filter((i) => i.keyword === 'RUN' &&
-        model_runInfo(i).commands.some((c) => isAptGetInstall(c) && !hasFlag(c, 'no-install-recommends') && !hasArg(c, 'APT::Install-Recommends=false')))
+        model_runInfo(i).commands.some((c) => isAptGetInstall(c) &&
+            !hasFlag(c, 'no-install-recommends') &&
+            !hasArg(c, 'APT::Install-Recommends=false')))
         .map((i) => ({ line: i.line }))
 };
 
@@ -50716,7 +51285,12 @@ const DL3015 = {
 
 
 function DL3018_pinned(pkg) {
-    return /[=~<>]/.test(pkg) || pkg.endsWith('.apk') || pkg.startsWith('/') || pkg.startsWith('./') || pkg.startsWith('../') || pkg.startsWith('~/');
+    return (/[=~<>]/.test(pkg) ||
+        pkg.endsWith('.apk') ||
+        pkg.startsWith('/') ||
+        pkg.startsWith('./') ||
+        pkg.startsWith('../') ||
+        pkg.startsWith('~/'));
 }
 const DL3018 = {
     code: 'DL3018',
@@ -50725,7 +51299,8 @@ const DL3018 = {
     name: 'apk-pin',
     onbuild: true,
     check: ({ df }) => df.instructions
-        .filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some((c) => apkPackages(c).some((p) => !DL3018_pinned(p.value))))
+        .filter((i) => i.keyword === 'RUN' &&
+        model_runInfo(i).commands.some((c) => apkPackages(c).some((p) => !DL3018_pinned(p.value))))
         .map((i) => ({ line: i.line }))
 };
 
@@ -50882,7 +51457,9 @@ const DL3026 = {
             return [];
         const out = [];
         const aliases = new Set();
-        const untrusted = (image) => image !== 'scratch' && !aliases.has(image) && !registryTrusted(registryOf(image), trustedRegistries);
+        const untrusted = (image) => image !== 'scratch' &&
+            !aliases.has(image) &&
+            !registryTrusted(registryOf(image), trustedRegistries);
         for (const i of df.instructions) {
             if (i.keyword === 'FROM' && i.stage) {
                 if (untrusted(i.stage.image))
@@ -50913,7 +51490,9 @@ const DL3027 = {
     message: 'Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead',
     name: 'apt',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => c.name === 'apt')).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => anyCommand(i, (c) => c.name === 'apt'))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3029.ts
@@ -50923,7 +51502,9 @@ const DL3029 = {
     message: 'Do not use --platform flag with FROM',
     name: 'from-platform',
     check: ({ df }) => df.stages
-        .filter((s) => s.platform !== undefined && !s.platform.includes('BUILDPLATFORM') && !s.platform.includes('TARGETPLATFORM'))
+        .filter((s) => s.platform !== undefined &&
+        !s.platform.includes('BUILDPLATFORM') &&
+        !s.platform.includes('TARGETPLATFORM'))
         .map((s) => ({ line: s.from.line }))
 };
 
@@ -50973,7 +51554,10 @@ const DL3042 = {
                     continue;
                 if (inlineNoCacheDir(script))
                     continue;
-                const forgot = commands.some((c) => isPipInstall(c) && !hasArg(c, '--no-cache-dir') && c.name !== 'pipx' && !c.name.startsWith('pipenv'));
+                const forgot = commands.some((c) => isPipInstall(c) &&
+                    !hasArg(c, '--no-cache-dir') &&
+                    c.name !== 'pipx' &&
+                    !c.name.startsWith('pipenv'));
                 if (forgot)
                     out.push({ line: i.line });
             }
@@ -51074,7 +51658,9 @@ const DL3046 = {
     message: '`useradd` without flag `-l` and high UID will result in excessively large Image.',
     name: 'useradd-high-uid',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(longUidWithoutNoLogInit)).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(longUidWithoutNoLogInit))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3047.ts
@@ -51091,7 +51677,9 @@ const DL3047 = {
     message: 'Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).',
     name: 'wget-progress',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(noisyWget)).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => i.keyword === 'RUN' && model_runInfo(i).commands.some(noisyWget))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3057.ts
@@ -51142,7 +51730,10 @@ const DL3059 = {
                 prev = undefined;
                 continue;
             }
-            if (prev && flagKey(prev) === flagKey(i) && model_runInfo(prev).commands.length === 1 && model_runInfo(i).commands.length === 1) {
+            if (prev &&
+                flagKey(prev) === flagKey(i) &&
+                model_runInfo(prev).commands.length === 1 &&
+                model_runInfo(i).commands.length === 1) {
                 out.push({ line: i.line });
             }
             prev = i;
@@ -51157,7 +51748,9 @@ const DL3061 = {
     severity: 'error',
     message: 'Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment.',
     name: 'instruction-before-from',
-    check: ({ df }) => df.instructions.filter((i) => i.stage === undefined && i.keyword !== 'FROM' && i.keyword !== 'ARG').map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => i.stage === undefined && i.keyword !== 'FROM' && i.keyword !== 'ARG')
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3063.ts
@@ -51166,20 +51759,59 @@ const DL3063 = {
     severity: 'warning',
     message: 'stage name should not be a reserved word',
     name: 'reserved-stage-name',
-    check: ({ df }) => df.stages.filter((s) => s.alias === 'scratch' || s.alias === 'context').map((s) => ({ line: s.from.line }))
+    check: ({ df }) => df.stages
+        .filter((s) => s.alias === 'scratch' || s.alias === 'context')
+        .map((s) => ({ line: s.from.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL3064.ts
 
 const KNOWN = new Set([
-    'VAULT_TOKEN', 'VAULT_CLIENT_KEY', 'TRAVIS_SUDO', 'TRAVIS_SECURE_ENV_VARS', 'TRAVIS_OS_NAME', 'STRIPE_DEVICE_NAME',
-    'STRIPE_API_KEY', 'SLACK_TOKEN', 'POSTGRES_PASSWORD', 'OS_USERNAME', 'OS_PASSWORD', 'OPENAI_API_KEY',
-    'OKTA_OAUTH2_CLIENTSECRET', 'OKTA_OAUTH2_CLIENTID', 'OKTA_CLIENT_TOKEN', 'OKTA_CLIENT_ORGURL', 'OKTA_AUTHN_GROUPID',
-    'NPM_TOKEN', 'NPM_AUTH_TOKEN', 'HEROKU_API_USER', 'HEROKU_API_KEY', 'GITHUB_TOKEN', 'GITHUB_ENTERPRISE_TOKEN',
-    'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'FOSSA_API_KEY', 'FIREBASE_TOKEN', 'FIREBASE_API_TOKEN', 'FACEBOOK_APP_SECRET',
-    'FACEBOOK_APP_ID', 'FACEBOOK_ACCESS_TOKEN', 'DOCKER_USERNAME', 'DOCKER_PASSWORD', 'DOCKER_EMAIL',
-    'DOCKERHUB_PASSWORD', 'CI_DEPLOY_USER', 'CI_DEPLOY_PASSWORD', 'CIRCLE_TOKEN', 'CF_USERNAME', 'CF_PASSWORD',
-    'BITTREX_API_SECRET', 'BITTREX_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'APPLICATION_KEY'
+    'VAULT_TOKEN',
+    'VAULT_CLIENT_KEY',
+    'TRAVIS_SUDO',
+    'TRAVIS_SECURE_ENV_VARS',
+    'TRAVIS_OS_NAME',
+    'STRIPE_DEVICE_NAME',
+    'STRIPE_API_KEY',
+    'SLACK_TOKEN',
+    'POSTGRES_PASSWORD',
+    'OS_USERNAME',
+    'OS_PASSWORD',
+    'OPENAI_API_KEY',
+    'OKTA_OAUTH2_CLIENTSECRET',
+    'OKTA_OAUTH2_CLIENTID',
+    'OKTA_CLIENT_TOKEN',
+    'OKTA_CLIENT_ORGURL',
+    'OKTA_AUTHN_GROUPID',
+    'NPM_TOKEN',
+    'NPM_AUTH_TOKEN',
+    'HEROKU_API_USER',
+    'HEROKU_API_KEY',
+    'GITHUB_TOKEN',
+    'GITHUB_ENTERPRISE_TOKEN',
+    'GH_TOKEN',
+    'GH_ENTERPRISE_TOKEN',
+    'FOSSA_API_KEY',
+    'FIREBASE_TOKEN',
+    'FIREBASE_API_TOKEN',
+    'FACEBOOK_APP_SECRET',
+    'FACEBOOK_APP_ID',
+    'FACEBOOK_ACCESS_TOKEN',
+    'DOCKER_USERNAME',
+    'DOCKER_PASSWORD',
+    'DOCKER_EMAIL',
+    'DOCKERHUB_PASSWORD',
+    'CI_DEPLOY_USER',
+    'CI_DEPLOY_PASSWORD',
+    'CIRCLE_TOKEN',
+    'CF_USERNAME',
+    'CF_PASSWORD',
+    'BITTREX_API_SECRET',
+    'BITTREX_API_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'APPLICATION_KEY'
 ].map((n) => n.toLowerCase()));
 const SUBSTRINGS = ['api_key', 'client_key', 'password', 'private', 'secret', 'token', 'username'];
 function looksSecret(name) {
@@ -51254,7 +51886,7 @@ const DL3067 = {
         if (i.keyword !== 'COPY')
             return false;
         const c = copyInfo(i);
-        return c.from !== undefined && c.dest === '/' && c.sources.length === 1 && c.sources[0] === '/';
+        return (c.from !== undefined && c.dest === '/' && c.sources.length === 1 && c.sources[0] === '/');
     })
         .map((i) => ({ line: i.line }))
 };
@@ -51342,7 +51974,9 @@ const DL4005 = {
     message: 'Use SHELL to change the default shell',
     name: 'ln-bin-sh',
     onbuild: true,
-    check: ({ df }) => df.instructions.filter((i) => anyCommand(i, (c) => cmdHasArgs(c, 'ln', ['/bin/sh']))).map((i) => ({ line: i.line }))
+    check: ({ df }) => df.instructions
+        .filter((i) => anyCommand(i, (c) => cmdHasArgs(c, 'ln', ['/bin/sh'])))
+        .map((i) => ({ line: i.line }))
 };
 
 ;// CONCATENATED MODULE: ./src/lint/rules/DL4006.ts
@@ -51401,7 +52035,9 @@ function rootImage(stage) {
 }
 /** Drops the Docker Hub registry and `library/` prefixes: `docker.io/library/python:3` -> `python:3`. */
 function normalizeImage(image) {
-    return image.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
+    return image
+        .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
+        .replace(/^library\//, '');
 }
 function imageName(image) {
     const ref = parseImage(image);
@@ -51457,12 +52093,41 @@ function baseShips(image, binary) {
 }
 // --- D5: ML artifacts ---------------------------------------------------------------------------
 const ML_EXTENSIONS = [
-    '.pkl', '.pickle', '.joblib', '.pt', '.pth', '.ckpt', '.safetensors', '.onnx', '.h5', '.hdf5', '.keras',
-    '.pb', '.tflite', '.gguf', '.ggml', '.npy', '.npz', '.parquet', '.feather', '.arrow'
+    '.pkl',
+    '.pickle',
+    '.joblib',
+    '.pt',
+    '.pth',
+    '.ckpt',
+    '.safetensors',
+    '.onnx',
+    '.h5',
+    '.hdf5',
+    '.keras',
+    '.pb',
+    '.tflite',
+    '.gguf',
+    '.ggml',
+    '.npy',
+    '.npz',
+    '.parquet',
+    '.feather',
+    '.arrow'
 ];
 const ML_DIRS = new Set([
-    'models', 'model', 'weights', 'checkpoints', 'ckpt', 'artifacts', 'data', 'datasets', 'mlruns', 'wandb', 'outputs',
-    'runs', 'lightning_logs'
+    'models',
+    'model',
+    'weights',
+    'checkpoints',
+    'ckpt',
+    'artifacts',
+    'data',
+    'datasets',
+    'mlruns',
+    'wandb',
+    'outputs',
+    'runs',
+    'lightning_logs'
 ]);
 const TEN_MIB = 10 * 1024 * 1024;
 function hasMlExtension(path) {
@@ -51508,7 +52173,13 @@ function globToRegExp(glob) {
         else if (c === '[') {
             const close = glob.indexOf(']', i);
             if (close > i) {
-                re += '[' + glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+                re +=
+                    '[' +
+                        glob
+                            .slice(i + 1, close)
+                            .replace(/^!/, '^')
+                            .replace(/\\/g, '\\\\') +
+                        ']';
                 i = close;
             }
             else
@@ -51543,7 +52214,9 @@ function shippedBy(instr, ctx, vars = () => undefined) {
         .map((s) => expand(s, vars))
         .filter((s) => s !== undefined);
     const excludes = instr.flags.filter((f) => f.name === 'exclude' && f.value).map((f) => f.value);
-    return ctx.included.filter((f) => !f.path.endsWith('/') && sources.some((s) => sourceReaches(s, f.path)) && !excludes.some((e) => sourceReaches(e, f.path)));
+    return ctx.included.filter((f) => !f.path.endsWith('/') &&
+        sources.some((s) => sourceReaches(s, f.path)) &&
+        !excludes.some((e) => sourceReaches(e, f.path)));
 }
 const scopeCache = new WeakMap();
 /** ARG/ENV values and WORKDIR in effect before each instruction, computed once per file. */
@@ -51632,7 +52305,19 @@ const OS_REMOVE = {
     dnf: ['remove', 'erase'],
     microdnf: ['remove']
 };
-const OS_FLAGS_WITH_ARGS = ['t', 'target-release', 'o', 'virtual', 'repository', 'X', 'p', 'root', 'setopt', 'enablerepo', 'disablerepo'];
+const OS_FLAGS_WITH_ARGS = [
+    't',
+    'target-release',
+    'o',
+    'virtual',
+    'repository',
+    'X',
+    'p',
+    'root',
+    'setopt',
+    'enablerepo',
+    'disablerepo'
+];
 function verbIndex(cmd, verbs) {
     return cmd.args.findIndex((a) => verbs.includes(a.value));
 }
@@ -51668,10 +52353,38 @@ function pipInstallArgs(cmd) {
     return rest;
 }
 const PIP_VALUE_FLAGS = new Set([
-    '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f',
-    '--find-links', '-t', '--target', '--prefix', '--root', '--src', '--python', '--platform', '--python-version',
-    '--implementation', '--abi', '--trusted-host', '--proxy', '--upgrade-strategy', '--progress-bar', '--root-user-action',
-    '--no-binary', '--only-binary', '-b', '--build', '--index-strategy', '--python-platform'
+    '-r',
+    '--requirement',
+    '-c',
+    '--constraint',
+    '-e',
+    '--editable',
+    '-i',
+    '--index-url',
+    '--extra-index-url',
+    '-f',
+    '--find-links',
+    '-t',
+    '--target',
+    '--prefix',
+    '--root',
+    '--src',
+    '--python',
+    '--platform',
+    '--python-version',
+    '--implementation',
+    '--abi',
+    '--trusted-host',
+    '--proxy',
+    '--upgrade-strategy',
+    '--progress-bar',
+    '--root-user-action',
+    '--no-binary',
+    '--only-binary',
+    '-b',
+    '--build',
+    '--index-strategy',
+    '--python-platform'
 ]);
 /**
  * Memoizes a derived fact per parsed object: several rules ask the same question of one
@@ -51694,11 +52407,20 @@ function computePipInstall(cmd) {
     const rest = pipInstallArgs(cmd);
     if (!rest)
         return undefined;
-    const out = { cmd, packages: [], requirements: [], constraints: [], editable: [], indexUrls: [] };
+    const out = {
+        cmd,
+        packages: [],
+        requirements: [],
+        constraints: [],
+        editable: [],
+        indexUrls: []
+    };
     for (let k = 0; k < rest.length; k++) {
         const a = rest[k];
         if (a.startsWith('-')) {
-            const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+            const [flag, inline] = a.includes('=') && a.startsWith('--')
+                ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+                : [a, undefined];
             let value = inline;
             let shortInline = false;
             if (value === undefined && /^-[rcefi]./.test(a)) {
@@ -51726,7 +52448,14 @@ function computePipInstall(cmd) {
 }
 /** A pip argument that names a local project, wheel or directory rather than a distribution. */
 function isLocalPipTarget(arg) {
-    return arg === '.' || arg.startsWith('.') || arg.startsWith('/') || arg.includes('/') || arg.endsWith('.whl') || arg.endsWith('.tar.gz') || arg.endsWith('.zip') || arg.includes('*');
+    return (arg === '.' ||
+        arg.startsWith('.') ||
+        arg.startsWith('/') ||
+        arg.includes('/') ||
+        arg.endsWith('.whl') ||
+        arg.endsWith('.tar.gz') ||
+        arg.endsWith('.zip') ||
+        arg.includes('*'));
 }
 /** Requirement lines of a requirements file content (comments, options, blank lines removed). */
 function requirementLines(content) {
@@ -51849,7 +52578,9 @@ function computeInstalls(instrs, ctx) {
                     }
                 }
             }
-            if ((name === 'poetry' && cmd.args[0]?.value === 'add') || ((name === 'conda' || name === 'mamba' || name === 'micromamba') && cmd.args[0]?.value === 'install')) {
+            if ((name === 'poetry' && cmd.args[0]?.value === 'add') ||
+                ((name === 'conda' || name === 'mamba' || name === 'micromamba') &&
+                    cmd.args[0]?.value === 'install')) {
                 for (const p of nonFlagArgs(cmd.args.slice(1)))
                     result.python.set(normalizeDist(p.value), instr);
             }
@@ -51863,8 +52594,18 @@ function computeInstalls(instrs, ctx) {
 }
 // --- D6 and the effective command ---------------------------------------------------------------
 const LAUNCHERS = [
-    /\buvicorn\b/, /\bgunicorn\b/, /\bhypercorn\b/, /\bdaphne\b/, /\bwaitress-serve\b/, /\bflask\s+run\b/, /\bfastapi\s+run\b/,
-    /\bstreamlit\s+run\b/, /\bmlflow\s+models\s+serve\b/, /\bbentoml\s+serve\b/, /\btorchserve\b/, /\btritonserver\b/,
+    /\buvicorn\b/,
+    /\bgunicorn\b/,
+    /\bhypercorn\b/,
+    /\bdaphne\b/,
+    /\bwaitress-serve\b/,
+    /\bflask\s+run\b/,
+    /\bfastapi\s+run\b/,
+    /\bstreamlit\s+run\b/,
+    /\bmlflow\s+models\s+serve\b/,
+    /\bbentoml\s+serve\b/,
+    /\btorchserve\b/,
+    /\btritonserver\b/,
     /-m\s+http\.server\b/
 ];
 const SHELL_NAMES = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
@@ -51890,17 +52631,32 @@ function computeEffectiveCommand(stage) {
     const instrs = lineageInstructions(stage);
     const entry = [...instrs].reverse().find((i) => i.keyword === 'ENTRYPOINT');
     const cmd = [...instrs].reverse().find((i) => i.keyword === 'CMD');
-    const quote = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+    const quote = (w) => /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
     if (entry) {
         const e = formCommands(entry);
         if (e.viaShell)
-            return { instr: entry, script: e.script, commands: parseShell(e.script).commands, viaShell: true };
+            return {
+                instr: entry,
+                script: e.script,
+                commands: parseShell(e.script).commands,
+                viaShell: true
+            };
         if (e.words && e.words.length === 0 && cmd) {
             const c = formCommands(cmd);
-            return { instr: cmd, script: c.script, commands: parseShell(c.words ? c.words.map(quote).join(' ') : c.script).commands, viaShell: c.viaShell };
+            return {
+                instr: cmd,
+                script: c.script,
+                commands: parseShell(c.words ? c.words.map(quote).join(' ') : c.script).commands,
+                viaShell: c.viaShell
+            };
         }
         const words = [...(e.words ?? []), ...(cmd && execForm(cmd).exec ? execForm(cmd).exec : [])];
-        return { instr: entry, script: words.join(' '), commands: parseShell(words.map(quote).join(' ')).commands, viaShell: false };
+        return {
+            instr: entry,
+            script: words.join(' '),
+            commands: parseShell(words.map(quote).join(' ')).commands,
+            viaShell: false
+        };
     }
     if (!cmd)
         return undefined;
@@ -51937,9 +52693,17 @@ function finalUserIsRoot(stage) {
     return !(rootImage(stage) ?? '').includes('nonroot');
 }
 // --- python code ----------------------------------------------------------------------------------
-const MODEL_LOADERS = ['snapshot_download(', 'hf_hub_download(', '.from_pretrained(', 'SentenceTransformer(', 'pipeline('];
+const MODEL_LOADERS = [
+    'snapshot_download(',
+    'hf_hub_download(',
+    '.from_pretrained(',
+    'SentenceTransformer(',
+    'pipeline('
+];
 function callsAny(code, calls) {
-    return calls.some((c) => (c.startsWith('.') ? code.includes(c) : new RegExp(`(^|[^\\w.])${c.replace('(', '\\(')}|\\.${c.replace('(', '\\(')}`).test(code)));
+    return calls.some((c) => c.startsWith('.')
+        ? code.includes(c)
+        : new RegExp(`(^|[^\\w.])${c.replace('(', '\\(')}|\\.${c.replace('(', '\\(')}`).test(code));
 }
 /** Model downloads in a RUN or CMD command list (names of the tools found). */
 function modelDownloadTools(commands) {
@@ -51949,11 +52713,16 @@ function modelDownloadTools(commands) {
         const v = cmd.args.map((a) => a.value);
         if (name === 'spacy' && v[0] === 'download')
             out.push({ cmd, tool: 'spacy download' });
-        else if (isPythonCommand(cmd.name) && v.includes('-m') && v[v.indexOf('-m') + 1] === 'spacy' && v.includes('download'))
+        else if (isPythonCommand(cmd.name) &&
+            v.includes('-m') &&
+            v[v.indexOf('-m') + 1] === 'spacy' &&
+            v.includes('download'))
             out.push({ cmd, tool: 'spacy download' });
         else if ((name === 'huggingface-cli' || name === 'hf') && v[0] === 'download')
             out.push({ cmd, tool: `${name} download` });
-        else if (isPythonCommand(cmd.name) && v.includes('-m') && /^nltk\.downloader$/.test(v[v.indexOf('-m') + 1] ?? ''))
+        else if (isPythonCommand(cmd.name) &&
+            v.includes('-m') &&
+            /^nltk\.downloader$/.test(v[v.indexOf('-m') + 1] ?? ''))
             out.push({ cmd, tool: 'nltk.downloader' });
     }
     return out;
@@ -51984,7 +52753,9 @@ function describeFiles(paths, limit = 3) {
     return paths.length > limit ? `${shown} and ${paths.length - limit} more` : shown;
 }
 function mib(bytes) {
-    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+    return bytes >= 1024 * 1024
+        ? `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+        : `${Math.ceil(bytes / 1024)} KiB`;
 }
 const MLD002 = {
     code: 'MLD002',
@@ -52013,7 +52784,13 @@ const MLD002 = {
 
 
 const VENV_NAMES = new Set(['venv', '.venv', 'env', '.myenv']);
-const CACHE_DIRS = new Set(['__pycache__', '.pytest_cache', '.mypy_cache', '.ipynb_checkpoints', 'htmlcov']);
+const CACHE_DIRS = new Set([
+    '__pycache__',
+    '.pytest_cache',
+    '.mypy_cache',
+    '.ipynb_checkpoints',
+    'htmlcov'
+]);
 /** The kind of development artifact a path is, if any. */
 function devArtifactKind(path, venvDirs) {
     const parts = path.split('/');
@@ -52037,7 +52814,9 @@ function devArtifactKind(path, venvDirs) {
     return undefined;
 }
 function venvDirsOf(files) {
-    return new Set(files.filter((f) => f.path.endsWith('/pyvenv.cfg') || f.path === 'pyvenv.cfg').map((f) => f.path.slice(0, -'/pyvenv.cfg'.length)));
+    return new Set(files
+        .filter((f) => f.path.endsWith('/pyvenv.cfg') || f.path === 'pyvenv.cfg')
+        .map((f) => f.path.slice(0, -'/pyvenv.cfg'.length)));
 }
 const MLD003 = {
     code: 'MLD003',
@@ -52079,14 +52858,20 @@ function explicitOrShipped(df, context, matches, what) {
         const named = c.sources.filter((s) => matches(s.replace(/\/+$/, '')));
         if (!context) {
             if (named.length > 0)
-                out.push({ line: i.line, message: `${i.keyword} copies ${what} into the image: ${describeFiles(named)}` });
+                out.push({
+                    line: i.line,
+                    message: `${i.keyword} copies ${what} into the image: ${describeFiles(named)}`
+                });
             continue;
         }
         const shipped = shippedBy(i, context, varsBefore(df, i))
             .map((f) => f.path)
             .filter(matches);
         if (shipped.length > 0) {
-            out.push({ line: i.line, message: `${i.keyword} ships ${what} into the image: ${describeFiles(shipped)}` });
+            out.push({
+                line: i.line,
+                message: `${i.keyword} ships ${what} into the image: ${describeFiles(shipped)}`
+            });
         }
     }
     return out;
@@ -52103,7 +52888,7 @@ function isDotenv(path) {
     const name = baseOf(path);
     if (TEMPLATES.has(name))
         return false;
-    return name === '.env' || (name.endsWith('.env') && !name.includes('/')) || name.startsWith('.env.');
+    return (name === '.env' || (name.endsWith('.env') && !name.includes('/')) || name.startsWith('.env.'));
 }
 const MLD004 = {
     code: 'MLD004',
@@ -52118,7 +52903,16 @@ const MLD004 = {
 
 ;// CONCATENATED MODULE: ./src/lint/rules/MLD005.ts
 
-const NAMES = new Set(['id_rsa', 'id_ecdsa', 'id_ed25519', '.netrc', '.pypirc', '.npmrc', '.git-credentials', 'kaggle.json']);
+const NAMES = new Set([
+    'id_rsa',
+    'id_ecdsa',
+    'id_ed25519',
+    '.netrc',
+    '.pypirc',
+    '.npmrc',
+    '.git-credentials',
+    'kaggle.json'
+]);
 const SUFFIXES = ['.pem', '.key', '.p12', '.pfx'];
 const PATHS = ['.aws/credentials', '.huggingface/token', '.dvc/config.local'];
 function isCredentialFile(path) {
@@ -52129,7 +52923,10 @@ function isCredentialFile(path) {
         return true;
     if (PATHS.some((p) => path === p || path.endsWith('/' + p)))
         return true;
-    return name.endsWith('.json') && (name.includes('credentials') || name.includes('service-account') || name.includes('service_account'));
+    return (name.endsWith('.json') &&
+        (name.includes('credentials') ||
+            name.includes('service-account') ||
+            name.includes('service_account')));
 }
 const MLD005 = {
     code: 'MLD005',
@@ -52153,7 +52950,9 @@ function isDependencyInstall(instr) {
     return model_runInfo(instr).commands.some((cmd) => {
         const pip = parsePipInstall(cmd);
         if (pip)
-            return pip.requirements.length > 0 || pip.editable.some((e) => LOCAL_PROJECT.test(e)) || pip.packages.some((p) => LOCAL_PROJECT.test(p));
+            return (pip.requirements.length > 0 ||
+                pip.editable.some((e) => LOCAL_PROJECT.test(e)) ||
+                pip.packages.some((p) => LOCAL_PROJECT.test(p)));
         const name = cmd.base;
         const v = cmd.args.map((a) => a.value);
         if (name === 'poetry' && v[0] === 'install')
@@ -52164,7 +52963,10 @@ function isDependencyInstall(instr) {
             return true;
         if (name === 'pdm' && v[0] === 'install')
             return true;
-        if ((name === 'conda' || name === 'mamba') && v[0] === 'env' && (v[1] === 'create' || v[1] === 'update') && v.some((x) => x === '-f' || x.startsWith('--file')))
+        if ((name === 'conda' || name === 'mamba') &&
+            v[0] === 'env' &&
+            (v[1] === 'create' || v[1] === 'update') &&
+            v.some((x) => x === '-f' || x.startsWith('--file')))
             return true;
         return false;
     });
@@ -52200,7 +53002,11 @@ function isCodeCopy(instr) {
         return true;
     return copyInfo(instr).sources.some((s) => {
         const p = s.replace(/^\.\//, '').replace(/\/+$/, '');
-        return p.endsWith('.py') || p === 'src' || p === 'app' || p.startsWith('src/') || p.startsWith('app/');
+        return (p.endsWith('.py') ||
+            p === 'src' ||
+            p === 'app' ||
+            p.startsWith('src/') ||
+            p.startsWith('app/'));
     });
 }
 const MLD007 = {
@@ -52321,9 +53127,22 @@ const MLD010 = {
 ;// CONCATENATED MODULE: ./src/lint/rules/MLD011.ts
 
 
-const TOOLCHAIN = new Set(['gcc', 'g++', 'cc', 'clang', 'make', 'cmake', 'build-essential', 'gfortran', 'musl-dev']);
+const TOOLCHAIN = new Set([
+    'gcc',
+    'g++',
+    'cc',
+    'clang',
+    'make',
+    'cmake',
+    'build-essential',
+    'gfortran',
+    'musl-dev'
+]);
 function isToolchainPackage(pkg) {
-    return TOOLCHAIN.has(pkg) || /^gcc-\d+$|^g\+\+-\d+$/.test(pkg) || pkg.endsWith('-dev') || pkg.endsWith('-devel');
+    return (TOOLCHAIN.has(pkg) ||
+        /^gcc-\d+$|^g\+\+-\d+$/.test(pkg) ||
+        pkg.endsWith('-dev') ||
+        pkg.endsWith('-devel'));
 }
 const MLD011 = {
     code: 'MLD011',
@@ -52458,7 +53277,15 @@ const MODULES = {
     grpc: ['grpcio']
 };
 /** distributions known to depend on requests (transitive dependencies are not resolved) */
-const REQUESTS_DEPENDENTS = ['transformers', 'huggingface-hub', 'datasets', 'mlflow', 'kaggle', 'docker', 'wandb'];
+const REQUESTS_DEPENDENTS = [
+    'transformers',
+    'huggingface-hub',
+    'datasets',
+    'mlflow',
+    'kaggle',
+    'docker',
+    'wandb'
+];
 /** bases whose Python packages are known (nothing third-party) */
 const KNOWN_BASES = new Set(['python', 'debian', 'ubuntu', 'alpine', 'nvidia/cuda', 'scratch']);
 function importedModules(code) {
@@ -52481,7 +53308,8 @@ const MLD015 = {
         if (!stage || !hc || hc.none || hc.python.length === 0)
             return [];
         const image = rootImage(stage);
-        if (image === undefined || !(KNOWN_BASES.has(imageName(image)) || imageName(image).startsWith('gcr.io/distroless/')))
+        if (image === undefined ||
+            !(KNOWN_BASES.has(imageName(image)) || imageName(image).startsWith('gcr.io/distroless/')))
             return [];
         const installs = installsIn(lineageInstructions(stage), context);
         if (installs.opaque)
@@ -52584,13 +53412,20 @@ const MLD017 = {
                     continue;
                 const flags = flagsOf(cmd).map((f) => f.flag);
                 const checksStatus = cmd.args.some((a) => a.value.includes('http_code'));
-                if (!flags.includes('f') && !flags.includes('fail') && !flags.includes('fail-with-body') && !checksStatus) {
-                    out.push({ line: hc.line, message: 'The HEALTHCHECK runs curl without `-f`/`--fail`: a server answering 500 or 503 still counts as healthy. Use `curl -fsS ...`' });
+                if (!flags.includes('f') &&
+                    !flags.includes('fail') &&
+                    !flags.includes('fail-with-body') &&
+                    !checksStatus) {
+                    out.push({
+                        line: hc.line,
+                        message: 'The HEALTHCHECK runs curl without `-f`/`--fail`: a server answering 500 or 503 still counts as healthy. Use `curl -fsS ...`'
+                    });
                     break;
                 }
             }
             for (const code of hc.python) {
-                if (/\b(requests|httpx)\.(get|head)\s*\(/.test(code) && !/raise_for_status|status_code|\.ok\b/.test(code)) {
+                if (/\b(requests|httpx)\.(get|head)\s*\(/.test(code) &&
+                    !/raise_for_status|status_code|\.ok\b/.test(code)) {
                     out.push({
                         line: hc.line,
                         message: 'The HEALTHCHECK calls requests/httpx without checking the status: a 500 or 503 answer still passes. Call `.raise_for_status()` or use `urllib.request.urlopen`, which raises on HTTP errors'
@@ -52610,7 +53445,10 @@ const MLD017 = {
 const MANAGERS = new Set(['supervisord', 's6-svscan', 'runsvdir', 'circusd', 'honcho']);
 function daemonizes(cmd) {
     const v = cmd.args.map((a) => a.value);
-    return v.some((a, k) => (a === '--daemonize' && v[k + 1] === 'yes') || a === '--daemonize=yes' || a === '--daemon' || a === '-daemon');
+    return v.some((a, k) => (a === '--daemonize' && v[k + 1] === 'yes') ||
+        a === '--daemonize=yes' ||
+        a === '--daemon' ||
+        a === '-daemon');
 }
 /** What starts a second process, or undefined. */
 function secondProcess(commands) {
@@ -52656,7 +53494,16 @@ const MLD018 = {
 ;// CONCATENATED MODULE: ./src/lint/rules/MLD019.ts
 
 
-const SERVERS = [/^redis-server$/, /^postgresql(-\d+)?$/, /^mysql-server$/, /^mariadb-server$/, /^mongodb-org$/, /^rabbitmq-server$/, /^elasticsearch$/, /^memcached$/];
+const SERVERS = [
+    /^redis-server$/,
+    /^postgresql(-\d+)?$/,
+    /^mysql-server$/,
+    /^mariadb-server$/,
+    /^mongodb-org$/,
+    /^rabbitmq-server$/,
+    /^elasticsearch$/,
+    /^memcached$/
+];
 const APK_SERVERS = new Set(['redis']);
 const PORTS = {
     '6379': 'Redis',
@@ -52667,7 +53514,16 @@ const PORTS = {
     '9200': 'Elasticsearch',
     '11211': 'Memcached'
 };
-const DATASTORE_IMAGES = new Set(['redis', 'postgres', 'mysql', 'mariadb', 'mongo', 'rabbitmq', 'elasticsearch', 'memcached']);
+const DATASTORE_IMAGES = new Set([
+    'redis',
+    'postgres',
+    'mysql',
+    'mariadb',
+    'mongo',
+    'rabbitmq',
+    'elasticsearch',
+    'memcached'
+]);
 const MLD019 = {
     code: 'MLD019',
     severity: 'warning',
@@ -52713,12 +53569,36 @@ const MLD019 = {
 ;// CONCATENATED MODULE: ./src/lint/rules/MLD020.ts
 
 const MLD020_KNOWN = new Set([
-    'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HUGGINGFACEHUB_API_TOKEN', 'WANDB_API_KEY', 'COMET_API_KEY', 'NEPTUNE_API_TOKEN',
-    'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'KAGGLE_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'COHERE_API_KEY',
-    'REPLICATE_API_TOKEN', 'PINECONE_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AZURE_STORAGE_CONNECTION_STRING',
-    'AZURE_OPENAI_API_KEY', 'GOOGLE_API_KEY'
+    'HF_TOKEN',
+    'HUGGING_FACE_HUB_TOKEN',
+    'HUGGINGFACEHUB_API_TOKEN',
+    'WANDB_API_KEY',
+    'COMET_API_KEY',
+    'NEPTUNE_API_TOKEN',
+    'MLFLOW_TRACKING_PASSWORD',
+    'MLFLOW_TRACKING_TOKEN',
+    'KAGGLE_KEY',
+    'OPENAI_API_KEY',
+    'ANTHROPIC_API_KEY',
+    'COHERE_API_KEY',
+    'REPLICATE_API_TOKEN',
+    'PINECONE_API_KEY',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AZURE_STORAGE_CONNECTION_STRING',
+    'AZURE_OPENAI_API_KEY',
+    'GOOGLE_API_KEY'
 ]);
-const MLD020_SUFFIXES = ['_API_KEY', '_SECRET', '_SECRET_KEY', '_PASSWORD', '_PASSWD', '_TOKEN', '_ACCESS_KEY', '_PRIVATE_KEY'];
+const MLD020_SUFFIXES = [
+    '_API_KEY',
+    '_SECRET',
+    '_SECRET_KEY',
+    '_PASSWORD',
+    '_PASSWD',
+    '_TOKEN',
+    '_ACCESS_KEY',
+    '_PRIVATE_KEY'
+];
 const REFERENCE_SUFFIXES = ['_FILE', '_PATH', '_DIR'];
 const VALUE_PATTERNS = [
     [/[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:(?!\$)[^\s/@]+@/i, 'a URL with a password'],
@@ -52755,7 +53635,10 @@ const MLD020 = {
                 if (shape)
                     out.push({ line: i.line, message: `${i.keyword} ${v.name} holds ${shape}: ${advice}` });
                 else if (v.named && credentialName(v.name))
-                    out.push({ line: i.line, message: `${i.keyword} ${v.name} passes a credential: ${advice}` });
+                    out.push({
+                        line: i.line,
+                        message: `${i.keyword} ${v.name} passes a credential: ${advice}`
+                    });
             }
         }
         return out;
@@ -52789,8 +53672,11 @@ function unpinnedDownload(instr) {
         if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code))
             return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now';
     }
-    const git = commands.find((c) => c.base === 'git' && c.args[0]?.value === 'clone' && c.args.some((a) => /huggingface\.co\//.test(a.value)));
-    if (git && !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))) {
+    const git = commands.find((c) => c.base === 'git' &&
+        c.args[0]?.value === 'clone' &&
+        c.args.some((a) => /huggingface\.co\//.test(a.value)));
+    if (git &&
+        !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))) {
         return '`git clone` of a Hugging Face repository without `git checkout <commit>` takes the current head';
     }
     const url = commands.flatMap((c) => c.args).find((a) => MUTABLE_URL.test(a.value));
@@ -52815,7 +53701,10 @@ const MLD021 = {
                     why = `${src} points at a moving branch or release; use a commit or release tag`;
             }
             if (why)
-                out.push({ line: i.line, message: `Model download by a mutable reference: ${why}. The same Dockerfile then builds a different model` });
+                out.push({
+                    line: i.line,
+                    message: `Model download by a mutable reference: ${why}. The same Dockerfile then builds a different model`
+                });
         }
         return out;
     }
@@ -52836,11 +53725,15 @@ const MLD022 = {
             return [];
         const cmds = eff.commands;
         let what = modelDownloadTools(cmds)[0]?.tool;
-        what ??= cmds.some((c) => isPythonCommand(c.name) && pythonSources(c).some((code) => callsAny(code, ['snapshot_download(', '.from_pretrained('])))
+        what ??= cmds.some((c) => isPythonCommand(c.name) &&
+            pythonSources(c).some((code) => callsAny(code, ['snapshot_download(', '.from_pretrained('])))
             ? 'a Python model download'
             : undefined;
-        what ??= cmds.find((c) => c.base === 'git' && c.args[0]?.value === 'clone') ? 'git clone' : undefined;
-        what ??= cmds.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value)))?.name;
+        what ??= cmds.find((c) => c.base === 'git' && c.args[0]?.value === 'clone')
+            ? 'git clone'
+            : undefined;
+        what ??= cmds.find((c) => ['wget', 'curl'].includes(c.base) &&
+            c.args.some((a) => /^(https?|s3|gs):\/\//.test(a.value)))?.name;
         if (!what)
             return [];
         return [
@@ -52866,7 +53759,8 @@ function isArtifactUrl(url) {
 function verifies(cmd) {
     const name = cmd.base;
     const v = cmd.args.map((a) => a.value);
-    if ((name === 'sha256sum' || name === 'sha512sum') && v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a)))
+    if ((name === 'sha256sum' || name === 'sha512sum') &&
+        v.some((a) => a === '-c' || a === '--check' || /^-[a-z]*c[a-z]*$/.test(a)))
         return true;
     return name === 'shasum' && v.includes('-a') && v.some((a) => a === '-c' || a === '--check');
 }
@@ -52881,14 +53775,20 @@ const MLD023 = {
             if (i.keyword === 'ADD' && instrFlag(i, 'checksum') === undefined) {
                 const url = copyInfo(i).sources.find(isArtifactUrl);
                 if (url)
-                    out.push({ line: i.line, message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)` });
+                    out.push({
+                        line: i.line,
+                        message: `ADD downloads ${url} without \`--checksum=sha256:...\`: a swapped checkpoint or archive goes unnoticed (pickled/PyTorch files execute code on load)`
+                    });
             }
             else if (i.keyword === 'RUN') {
                 const { commands } = model_runInfo(i);
                 const fetch = commands.find((c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => isArtifactUrl(a.value)));
                 if (fetch && !commands.some(verifies)) {
                     const url = fetch.args.find((a) => isArtifactUrl(a.value)).value;
-                    out.push({ line: i.line, message: `${fetch.base} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed` });
+                    out.push({
+                        line: i.line,
+                        message: `${fetch.base} downloads ${url} and the RUN does not verify it (\`echo "<sha256>  file" | sha256sum -c -\`): a swapped file goes unnoticed`
+                    });
                 }
             }
         }
@@ -52907,7 +53807,10 @@ const LOCKS = [
 ];
 /** A requirement that is not locked: not `==`/`===` without `*`, not a direct reference or local path. */
 function unlockedRequirement(line) {
-    const spec = line.split(';')[0].replace(/\s--hash[=\s]\S+/g, '').trim();
+    const spec = line
+        .split(';')[0]
+        .replace(/\s--hash[=\s]\S+/g, '')
+        .trim();
     if (/^[a-z]+\+[a-z]+:\/\//i.test(spec))
         return !/@[^/@]+$/.test(spec.split('#')[0]);
     if (/^[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@\s*\S/.test(spec))
@@ -52937,7 +53840,9 @@ const MLD024 = {
                             const lines = requirementLines(content);
                             if (lines.some((l) => l.option && /^(-c|--constraint)\b/.test(l.line)))
                                 continue;
-                            const loose = lines.filter((l) => !l.option && unlockedRequirement(l.line)).map((l) => l.line);
+                            const loose = lines
+                                .filter((l) => !l.option && unlockedRequirement(l.line))
+                                .map((l) => l.line);
                             if (loose.length > 0) {
                                 out.push({
                                     line: instr.line,
@@ -52947,7 +53852,8 @@ const MLD024 = {
                         }
                     }
                     const lock = LOCKS.find(([tool, verb]) => cmd.base === tool && cmd.args[0]?.value === verb);
-                    if (lock && !lockPresent(lock[2], instr, lineageInstrs, mounts.map((m) => m.source ?? ''), context, df)) {
+                    if (lock &&
+                        !lockPresent(lock[2], instr, lineageInstrs, mounts.map((m) => m.source ?? ''), context, df)) {
                         out.push({
                             line: instr.line,
                             message: `\`${lock[0]} ${lock[1]}\` runs without ${lock[2]} in the image: dependencies are resolved afresh on every build. COPY ${lock[2]} before installing`
@@ -53000,14 +53906,24 @@ function variantOf(urls, specs) {
 function torchInstalls(stage, context) {
     const out = [];
     const env = stageEnv(stage);
-    const envUrls = [env.get('PIP_INDEX_URL'), env.get('PIP_EXTRA_INDEX_URL'), env.get('PIP_FIND_LINKS'), env.get('UV_INDEX_URL'), env.get('UV_EXTRA_INDEX_URL')].filter((u) => u !== undefined);
+    const envUrls = [
+        env.get('PIP_INDEX_URL'),
+        env.get('PIP_EXTRA_INDEX_URL'),
+        env.get('PIP_FIND_LINKS'),
+        env.get('UV_INDEX_URL'),
+        env.get('UV_EXTRA_INDEX_URL')
+    ].filter((u) => u !== undefined);
     for (const instr of lineageInstructions(stage).filter((i) => i.keyword === 'RUN')) {
         for (const cmd of model_runInfo(instr).commands) {
             const pip = parsePipInstall(cmd);
             if (!pip)
                 continue;
             const specs = pip.packages.filter((p) => TORCH.has(normalizeDist(p)));
-            const urls = [...pip.indexUrls, ...envUrls, ...cmd.assignments.filter((a) => /INDEX_URL|FIND_LINKS/.test(a.name)).map((a) => a.value)];
+            const urls = [
+                ...pip.indexUrls,
+                ...envUrls,
+                ...cmd.assignments.filter((a) => /INDEX_URL|FIND_LINKS/.test(a.name)).map((a) => a.value)
+            ];
             for (const r of pip.requirements) {
                 const content = findRequirementsFile(context, r)?.content;
                 if (content === undefined)
@@ -53132,7 +54048,9 @@ const MLD027 = {
             const dest = resolvePath(expand(c.dest, vars) ?? c.dest, workdirBefore(df, copy));
             const created = from ? createdVenvs(df, from) : [];
             for (const rawSrc of c.sources) {
-                const src = resolvePath(expand(rawSrc, from ? varsBefore(df, from.instructions[from.instructions.length - 1] ?? from.from) : vars) ?? rawSrc, '/');
+                const src = resolvePath(expand(rawSrc, from
+                    ? varsBefore(df, from.instructions[from.instructions.length - 1] ?? from.from)
+                    : vars) ?? rawSrc, '/');
                 if (!VENV_SOURCE.test(src) && !created.includes(src))
                     continue;
                 // COPY of a directory copies its contents: the venv lands at dest
@@ -53141,12 +54059,20 @@ const MLD027 = {
                 if (created.length > 0 && created.includes(src) && src !== venvAt) {
                     problems.push(`it was created at ${src} and is copied to ${venvAt}, so console scripts (uvicorn, gunicorn) keep shebangs pointing at ${src}`);
                 }
-                const pathSet = instrs.some((i) => i.keyword === 'ENV' && envPairs(i).some((p) => p.key === 'PATH' && (expand(p.value, varsBefore(df, i)) ?? p.value).split(':').some((d) => d.replace(/\/+$/, '') === `${venvAt}/bin`)));
-                const called = instrs.some((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && execForm(i).script.includes(`${venvAt}/bin/`));
+                const pathSet = instrs.some((i) => i.keyword === 'ENV' &&
+                    envPairs(i).some((p) => p.key === 'PATH' &&
+                        (expand(p.value, varsBefore(df, i)) ?? p.value)
+                            .split(':')
+                            .some((d) => d.replace(/\/+$/, '') === `${venvAt}/bin`)));
+                const called = instrs.some((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') &&
+                    execForm(i).script.includes(`${venvAt}/bin/`));
                 if (!pathSet && !called)
                     problems.push(`no ENV PATH contains ${venvAt}/bin, so python and the console scripts come from the system interpreter (ModuleNotFoundError)`);
                 if (problems.length > 0) {
-                    out.push({ line: copy.line, message: `The virtualenv copied from stage ${c.from} is not usable as is: ${problems.join('; ')}. Copy it to the same path and set \`ENV PATH="${venvAt}/bin:$PATH"\`` });
+                    out.push({
+                        line: copy.line,
+                        message: `The virtualenv copied from stage ${c.from} is not usable as is: ${problems.join('; ')}. Copy it to the same path and set \`ENV PATH="${venvAt}/bin:$PATH"\``
+                    });
                 }
                 break;
             }
@@ -53168,10 +54094,13 @@ const MLD028 = {
         const eff = stage && effectiveCommand(stage);
         if (!stage || !eff)
             return [];
-        const unbuffered = lineageInstructions(stage).some((i) => i.keyword === 'ENV' && envPairs(i).some((p) => p.key === 'PYTHONUNBUFFERED' && p.value !== ''));
+        const unbuffered = lineageInstructions(stage).some((i) => i.keyword === 'ENV' &&
+            envPairs(i).some((p) => p.key === 'PYTHONUNBUFFERED' && p.value !== ''));
         if (unbuffered)
             return [];
-        const py = eff.commands.find((c) => isPythonCommand(c.name) && !c.assignments.some((a) => a.name === 'PYTHONUNBUFFERED' && a.value !== '') && !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--')));
+        const py = eff.commands.find((c) => isPythonCommand(c.name) &&
+            !c.assignments.some((a) => a.name === 'PYTHONUNBUFFERED' && a.value !== '') &&
+            !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--')));
         if (!py)
             return [];
         return [
@@ -53222,13 +54151,23 @@ const MLD029 = {
 ;// CONCATENATED MODULE: ./src/lint/rules/MLD030.ts
 
 
-const CACHE_VARS = ['HF_HOME', 'HF_HUB_CACHE', 'HUGGINGFACE_HUB_CACHE', 'TRANSFORMERS_CACHE', 'SENTENCE_TRANSFORMERS_HOME', 'NLTK_DATA', 'TORCH_HOME', 'XDG_CACHE_HOME'];
+const CACHE_VARS = [
+    'HF_HOME',
+    'HF_HUB_CACHE',
+    'HUGGINGFACE_HUB_CACHE',
+    'TRANSFORMERS_CACHE',
+    'SENTENCE_TRANSFORMERS_HOME',
+    'NLTK_DATA',
+    'TORCH_HOME',
+    'XDG_CACHE_HOME'
+];
 function downloadsToUserCache(instr) {
     const { commands, python } = model_runInfo(instr);
     if (commands.some((c) => c.assignments.some((a) => CACHE_VARS.includes(a.name))))
         return undefined;
     for (const { cmd, tool } of modelDownloadTools(commands)) {
-        if ((tool === 'huggingface-cli download' || tool === 'hf download') && !usesFlag(cmd, '--local-dir', '--cache-dir'))
+        if ((tool === 'huggingface-cli download' || tool === 'hf download') &&
+            !usesFlag(cmd, '--local-dir', '--cache-dir'))
             return tool;
         if (tool === 'nltk.downloader' && !usesFlag(cmd, '-d', '--dir'))
             return 'nltk.downloader';
@@ -53254,7 +54193,8 @@ const MLD030 = {
         for (const i of lineageInstructions(stage)) {
             if (i.keyword === 'USER')
                 root = isRootUserSpec(i.args);
-            else if (i.keyword === 'ENV' && envPairs(i).some((p) => CACHE_VARS.includes(p.key) && p.value !== ''))
+            else if (i.keyword === 'ENV' &&
+                envPairs(i).some((p) => CACHE_VARS.includes(p.key) && p.value !== ''))
                 cacheSet = true;
             else if (i.keyword === 'RUN' && root && !cacheSet) {
                 const what = downloadsToUserCache(i);
@@ -53275,7 +54215,11 @@ const MLD030 = {
 
 
 function pythonProduct(src, venvs) {
-    return /\.whl$|(^|\/)wheels?(\/|$)|(^|\/)dist\/?$/.test(src) || VENV_SOURCE.test(src) || venvs.includes(src.replace(/\/+$/, '')) || /\/lib\/python\d+\.\d+/.test(src) || /site-packages/.test(src);
+    return (/\.whl$|(^|\/)wheels?(\/|$)|(^|\/)dist\/?$/.test(src) ||
+        VENV_SOURCE.test(src) ||
+        venvs.includes(src.replace(/\/+$/, '')) ||
+        /\/lib\/python\d+\.\d+/.test(src) ||
+        /site-packages/.test(src));
 }
 const MLD031 = {
     code: 'MLD031',
@@ -53499,11 +54443,22 @@ function lintModel(df, config = config_DEFAULT_CONFIG, context, rules = RULES) {
         const e = df.parsed.error;
         if (config.ignored.includes('DL1000'))
             return [];
-        return [{ file, rule: 'DL1000', severity: 'error', line: e.line, ...(e.column ? { column: e.column } : {}), message: e.message }];
+        return [
+            {
+                file,
+                rule: 'DL1000',
+                severity: 'error',
+                line: e.line,
+                ...(e.column ? { column: e.column } : {}),
+                message: e.message
+            }
+        ];
     }
     const ignored = new Set(config.ignored);
     const fromLines = df.stages.map((s) => s.from.line);
-    const pragmas = config.disableIgnorePragma ? undefined : parsePragmas(df.parsed.comments, fromLines);
+    const pragmas = config.disableIgnorePragma
+        ? undefined
+        : parsePragmas(df.parsed.comments, fromLines);
     const findings = [];
     for (const rule of rules) {
         if (ignored.has(rule.code))
@@ -53584,7 +54539,9 @@ async function lintOne(opts) {
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(code === 'ENOENT' ? `Dockerfile not found: ${opts.dockerfile}` : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? e.message}`);
+        throw new UserError(code === 'ENOENT'
+            ? `Dockerfile not found: ${opts.dockerfile}`
+            : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? e.message}`);
     }
     const config = resolveConfig({ configFile: opts.configFile, overrides: opts.overrides });
     let report;
@@ -53594,7 +54551,11 @@ async function lintOne(opts) {
     else {
         const root = contextRootFor(path, opts.context);
         const { context, audit } = await readContext(root, path);
-        report = { file: opts.dockerfile, findings: engine_lintText(source, opts.dockerfile, config, context_buildContext(context)), context: audit };
+        report = {
+            file: opts.dockerfile,
+            findings: engine_lintText(source, opts.dockerfile, config, context_buildContext(context)),
+            context: audit
+        };
     }
     return { report, config };
 }
@@ -53609,7 +54570,8 @@ async function lint_lint(options) {
     const findings = files.flatMap((f) => f.findings);
     const config = results[0]?.config ?? config_mergeConfig(config_DEFAULT_CONFIG);
     const threshold = config.failureThreshold;
-    const failed = !config.noFail && results.some((r) => !r.config.noFail && exceedsThreshold(r.report.findings, r.config.failureThreshold));
+    const failed = !config.noFail &&
+        results.some((r) => !r.config.noFail && exceedsThreshold(r.report.findings, r.config.failureThreshold));
     return { files, findings, counts: countBySeverity(findings), threshold, failed };
 }
 
@@ -53617,10 +54579,27 @@ async function lint_lint(options) {
 /** SARIF 2.1.0 for GitHub code scanning: one run, every rule described, one result per finding. */
 
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note', style: 'note' };
-const SECURITY = new Set(['DL3002', 'DL3004', 'DL3026', 'DL3064', 'MLD004', 'MLD005', 'MLD012', 'MLD020', 'MLD023']);
+const LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    info: 'note',
+    style: 'note'
+};
+const SECURITY = new Set([
+    'DL3002',
+    'DL3004',
+    'DL3026',
+    'DL3064',
+    'MLD004',
+    'MLD005',
+    'MLD012',
+    'MLD020',
+    'MLD023'
+]);
 function helpUri(code) {
-    return code.startsWith('DL') ? `https://github.com/hadolint/hadolint/wiki/${code}` : `docs/lint.md#${code.toLowerCase()}`;
+    return code.startsWith('DL')
+        ? `https://github.com/hadolint/hadolint/wiki/${code}`
+        : `docs/lint.md#${code.toLowerCase()}`;
 }
 function artifactUri(file) {
     const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(process.cwd(), file) : file;
@@ -53652,7 +54631,11 @@ function sarif_toSarif(report) {
             {
                 physicalLocation: {
                     artifactLocation: { uri: artifactUri(f.file) },
-                    region: { startLine: Math.max(1, f.line), ...(f.column ? { startColumn: f.column } : {}), ...(f.endLine ? { endLine: f.endLine } : {}) }
+                    region: {
+                        startLine: Math.max(1, f.line),
+                        ...(f.column ? { startColumn: f.column } : {}),
+                        ...(f.endLine ? { endLine: f.endLine } : {})
+                    }
                 }
             }
         ],
@@ -53663,7 +54646,13 @@ function sarif_toSarif(report) {
         version: '2.1.0',
         runs: [
             {
-                tool: { driver: { name: 'ml-docker-lint', informationUri: 'https://github.com/hadolint/hadolint', rules } },
+                tool: {
+                    driver: {
+                        name: 'ml-docker-lint',
+                        informationUri: 'https://github.com/hadolint/hadolint',
+                        rules
+                    }
+                },
                 results
             }
         ]
@@ -53671,7 +54660,12 @@ function sarif_toSarif(report) {
 }
 
 ;// CONCATENATED MODULE: ./src/lint/annotations.ts
-const annotations_LEVEL = { error: 'error', warning: 'warning', info: 'notice', style: 'notice' };
+const annotations_LEVEL = {
+    error: 'error',
+    warning: 'warning',
+    info: 'notice',
+    style: 'notice'
+};
 function toAnnotations(report) {
     return report.findings.map((f) => ({
         level: annotations_LEVEL[f.severity],
@@ -53728,7 +54722,10 @@ function parseLintArgs(argv) {
                 throw new UsageError(`${flag} needs a value`);
             return v;
         };
-        const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+        const list = (v) => v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
         if (flag === '-h' || flag === '--help')
             help = true;
         else if (flag === '--format' || flag === '-f') {
@@ -53755,12 +54752,17 @@ function parseLintArgs(argv) {
             overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())];
         else if (SEVERITY_FLAGS.has(flag)) {
             const level = flag.slice(2);
-            overrides.override = { ...overrides.override, [level]: [...(overrides.override?.[level] ?? []), ...list(value())] };
+            overrides.override = {
+                ...overrides.override,
+                [level]: [...(overrides.override?.[level] ?? []), ...list(value())]
+            };
         }
         else if (flag === '--no-fail')
             overrides.noFail = true;
-        else if (flag === '--')
-            files.push(...argv.slice(i + 1)), (i = argv.length);
+        else if (flag === '--') {
+            files.push(...argv.slice(i + 1));
+            i = argv.length;
+        }
         else if (flag.startsWith('-') && flag !== '-')
             throw new UsageError(`unknown option ${flag}`);
         else
@@ -53770,7 +54772,10 @@ function parseLintArgs(argv) {
 }
 async function lintCommand(argv, rawIo) {
     // The CLI's writers end every message with a newline themselves.
-    const io = { stdout: (s) => rawIo.stdout(s.replace(/\n+$/, '')), stderr: (s) => rawIo.stderr(s.replace(/\n+$/, '')) };
+    const io = {
+        stdout: (s) => rawIo.stdout(s.replace(/\n+$/, '')),
+        stderr: (s) => rawIo.stderr(s.replace(/\n+$/, ''))
+    };
     let args;
     try {
         args = parseLintArgs(argv);
@@ -53796,7 +54801,13 @@ async function lintCommand(argv, rawIo) {
             auditContext: args.audit
         })));
         if (args.format === 'json') {
-            const findings = report.findings.map((f) => ({ file: f.file, rule: f.rule, severity: f.severity, line: f.line, message: f.message }));
+            const findings = report.findings.map((f) => ({
+                file: f.file,
+                rule: f.rule,
+                severity: f.severity,
+                line: f.line,
+                message: f.message
+            }));
             io.stdout(JSON.stringify({ findings }) + '\n');
         }
         else if (args.format === 'sarif')
@@ -53822,6 +54833,49 @@ async function lintCommand(argv, rawIo) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/log-buffer.ts
+/**
+ * A logger for a stage that runs beside another: it keeps the stage's lines and replays them,
+ * in order, inside the stage's own group once it is done, so two stages' logs never interleave.
+ * Secrets and redaction go straight to the parent, since masking must never wait.
+ */
+class BufferedLogger {
+    parent;
+    lines = [];
+    constructor(parent) {
+        this.parent = parent;
+    }
+    info(message) {
+        this.lines.push((l) => l.info(message));
+    }
+    warning(message) {
+        this.lines.push((l) => l.warning(message));
+    }
+    error(message) {
+        this.lines.push((l) => l.error(message));
+    }
+    debug(message) {
+        this.lines.push((l) => l.debug(message));
+    }
+    annotate(a) {
+        this.lines.push((l) => l.annotate(a));
+    }
+    group(_name, fn) {
+        return fn();
+    }
+    secret(value) {
+        this.parent.secret(value);
+    }
+    redact(text) {
+        return this.parent.redact(text);
+    }
+    /** Replays everything into `log` and forgets it. */
+    flush(log = this.parent) {
+        for (const line of this.lines.splice(0))
+            line(log);
+    }
+}
 
 ;// CONCATENATED MODULE: ./node_modules/@renovatebot/pep440/lib/version.js
 const VERSION_PATTERN = [
@@ -56703,7 +57757,7 @@ function inputLines(input) {
 function csvFields(line, inputName) {
     let records;
     try {
-        records = sync_parse(line, { relaxColumnCount: true, skipEmptyLines: true });
+        records = sync_parse(line, { relaxColumnCount: true, skipEmptyLines: true }); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse types the no-columns overload loosely
     }
     catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
@@ -56728,7 +57782,13 @@ function keyValue(field) {
  * each of the latter optionally followed by `onlatest=true|false` in the same line.
  */
 function parseFlavor(input) {
-    const flavor = { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false };
+    const flavor = {
+        latest: 'auto',
+        prefix: '',
+        prefixLatest: false,
+        suffix: '',
+        suffixLatest: false
+    };
     for (const line of inputLines(input)) {
         // `onlatest` applies to the prefix or suffix written before it on the same line.
         let onLatestFor;
@@ -56823,7 +57883,8 @@ function normalizeImageName(raw) {
     const parts = name.split('/');
     // The first component is a registry when it looks like a host: a dot, a port or localhost.
     let path = parts;
-    if (parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))) {
+    if (parts.length > 1 &&
+        (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))) {
         if (!DOMAIN_RE.test(parts[0]))
             fail(`"${parts[0]}" is not a valid registry host[:port]`);
         path = parts.slice(1);
@@ -56978,7 +58039,9 @@ function sanitizeTag(value) {
     let changed;
     if (tag !== referenceForm) {
         if (tag.length === 0)
-            return { changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped` };
+            return {
+                changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped`
+            };
         changed = `"${referenceForm}" cannot start with "${referenceForm[0]}"; it became "${tag}"`;
     }
     if (tag.length > MAX_TAG_LENGTH) {
@@ -57058,10 +58121,12 @@ function effectiveContext(ctx, env) {
     const payload = ctx.payload;
     // pull_request_target runs on the base branch; the reference rewrites the ref to the PR's merge
     // ref so that type=ref,event=pr and {{base_ref}} work for it too.
-    if (/pull_request_target/.test(ctx.eventName) && payload.number !== undefined) {
+    if (/pull_request_target/.test(ctx.eventName) &&
+        (typeof payload.number === 'number' || typeof payload.number === 'string')) {
         ref = `refs/pull/${String(payload.number)}/merge`;
     }
-    if (/true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') && /pull_request/.test(ctx.eventName)) {
+    if (/true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') &&
+        /pull_request/.test(ctx.eventName)) {
         const head = payload.pull_request?.head?.sha;
         if (typeof head === 'string' && head.length > 0)
             sha = head;
@@ -57214,7 +58279,9 @@ class Engine {
             case 'semver':
             case 'pep440':
             case 'match':
-                return rule.attrs['value'] ? 'did not yield a version' : 'applies to tag refs (refs/tags/*) only, or needs value=';
+                return rule.attrs['value']
+                    ? 'did not yield a version'
+                    : 'applies to tag refs (refs/tags/*) only, or needs value=';
             case 'edge':
                 return 'applies to pushes to the default (or given) branch only';
             case 'ref':
@@ -57391,7 +58458,9 @@ function isRawStatement(pattern) {
         if (ast.body.length !== 1)
             return false;
         const stmt = ast.body[0];
-        return stmt.type === 'MustacheStatement' && stmt.path?.parts?.length === 1 && stmt.path.parts[0] === 'raw';
+        return (stmt.type === 'MustacheStatement' &&
+            stmt.path?.parts?.length === 1 &&
+            stmt.path.parts[0] === 'raw');
     }
     catch {
         return false;
@@ -57407,25 +58476,31 @@ function compute_computeMeta(inputs, ctx, env = process.env, now = new Date()) {
     const flavor = parseFlavor(inputs.flavor ?? '');
     const levels = annotationLevels(inputs, env);
     const { ref, sha } = effectiveContext(ctx, env);
-    const repo = { ...repositoryFromPayload(ctx.payload), ...definedOnly(ctx.repository ?? {}) };
+    const repo = {
+        ...repositoryFromPayload(ctx.payload),
+        ...definedOnly(ctx.repository ?? {})
+    };
     repo.defaultBranch ??= ctx.defaultBranch;
     if (repo.defaultBranch === undefined)
         delete repo.defaultBranch;
     const engine = new Engine(ctx, ref, sha, flavor, repo, env, now);
     const version = engine.compute(rules);
     const tagNames = [];
+    let latestTag;
     if (version.main !== undefined) {
         tagNames.push(version.main, ...version.partial);
         if (version.latest) {
-            const latest = engine.latestTag();
-            if (latest !== undefined)
-                tagNames.push(latest);
+            latestTag = engine.latestTag();
+            if (latestTag !== undefined)
+                tagNames.push(latestTag);
         }
     }
     const uniqueNames = tagNames.filter((t, i) => tagNames.indexOf(t) === i);
     const enabledImages = images.filter((i) => i.enable).map((i) => i.name);
     const enabledUnique = enabledImages.filter((n, i) => enabledImages.indexOf(n) === i);
-    const tags = enabledUnique.length > 0 ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`)) : [...uniqueNames];
+    const tags = enabledUnique.length > 0
+        ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`))
+        : [...uniqueNames];
     const warnings = engine.warnings;
     if (uniqueNames.length === 0) {
         const isPr = /^refs\/pull\//.test(ref);
@@ -57448,7 +58523,10 @@ function compute_computeMeta(inputs, ctx, env = process.env, now = new Date()) {
         ['org.opencontainers.image.licenses', repo.license ?? '']
     ];
     const labels = sortedRecord([...base, ...keyValueLines(inputs.labels ?? '', 'labels', warnings)]);
-    const annotationValues = sortedRecord([...base, ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)]);
+    const annotationValues = sortedRecord([
+        ...base,
+        ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)
+    ]);
     const annotations = [];
     const explicitLevel = [];
     for (const [key, value] of Object.entries(annotationValues)) {
@@ -57467,6 +58545,7 @@ function compute_computeMeta(inputs, ctx, env = process.env, now = new Date()) {
         version: versionOut,
         tags,
         tagNames: uniqueNames,
+        ...(latestTag !== undefined ? { latestTag } : {}),
         labels,
         annotations,
         images: enabledUnique,
@@ -57595,7 +58674,10 @@ function parseRemoteUrl(url) {
     }
     if (!host || !path)
         return undefined;
-    const clean = path.replace(/^\/+/, '').replace(/\.git$/, '').replace(/\/+$/, '');
+    const clean = path
+        .replace(/^\/+/, '')
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '');
     if (!clean.includes('/'))
         return undefined;
     return { htmlUrl: `https://${host}/${clean}`, fullName: clean };
@@ -57800,7 +58882,10 @@ async function metaCommand(argv, io, env = process.env) {
     };
     try {
         const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined;
-        const ctx = await contextFromEnvironment(env, { cwd: io.cwd ?? process.cwd(), ...(token ? { token } : {}) });
+        const ctx = await contextFromEnvironment(env, {
+            cwd: io.cwd ?? process.cwd(),
+            ...(token ? { token } : {})
+        });
         for (const note of ctx.notes ?? [])
             io.stderr(`note: ${note}\n`);
         const result = computeMeta(inputs, ctx, env);
@@ -57852,9 +58937,21 @@ async function metaCommand(argv, io, env = process.env) {
 ;// CONCATENATED MODULE: ./src/policy.ts
 
 /** Events that build code nobody has merged yet: gate them, never publish from them. */
-const UNTRUSTED_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'merge_group'];
+const UNTRUSTED_EVENTS = [
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'merge_group'
+];
 /** Events on which `push: auto` publishes. */
-const PUBLISHING_EVENTS = ['push', 'release', 'workflow_dispatch', 'schedule', 'create', 'repository_dispatch'];
+const PUBLISHING_EVENTS = [
+    'push',
+    'release',
+    'workflow_dispatch',
+    'schedule',
+    'create',
+    'repository_dispatch'
+];
 /**
  * The push policy, in one place. `eventName` is empty outside GitHub Actions (a local CLI run),
  * where `auto` never pushes.
@@ -57872,14 +58969,22 @@ function decidePush(mode, eventName) {
     if (mode === 'false')
         return { push: false, reason: 'push: false' };
     if (!eventName)
-        return { push: false, reason: 'local run (push: auto pushes only from GitHub push/release events; use --push)' };
+        return {
+            push: false,
+            reason: 'local run (push: auto pushes only from GitHub push/release events; use --push)'
+        };
     if (PUBLISHING_EVENTS.includes(eventName))
         return { push: true, reason: `push: auto on a ${eventName} event` };
     return { push: false, reason: `push: auto does not push on ${eventName} events` };
 }
 /** Docker Hub's many names for itself. */
 function isDockerHub(registry) {
-    return ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'].includes(registry.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
+    return [
+        'docker.io',
+        'index.docker.io',
+        'registry-1.docker.io',
+        'registry.hub.docker.com'
+    ].includes(registry.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
 }
 /** The registry host an image reference lives in (Docker's rule: a first part with `.`/`:` or `localhost`). */
 function policy_registryOf(image) {
@@ -57890,7 +58995,9 @@ function policy_registryOf(image) {
 }
 /** Images pushed must live in the registry we logged in to, or the push would go elsewhere unauthenticated. */
 function checkImagesMatchRegistry(images, registry) {
-    const target = isDockerHub(registry) ? 'docker.io' : registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    const target = isDockerHub(registry)
+        ? 'docker.io'
+        : registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
     for (const image of images) {
         const r = policy_registryOf(image);
         const same = isDockerHub(r) ? target === 'docker.io' : r === target;
@@ -57903,52 +59010,371 @@ function checkImagesMatchRegistry(images, registry) {
 
 ;// CONCATENATED MODULE: ./src/push/index.ts
 
-function parsePushDigest(output) {
-    return /digest: (sha256:[a-f0-9]{64})/.exec(output)?.[1];
+
+
+/** A push that failed part-way: which tags moved to the tested digest, which did not. */
+class PushError extends Error {
+    moved;
+    notMoved;
+    constructor(message, moved, notMoved) {
+        super(message);
+        this.moved = moved;
+        this.notMoved = notMoved;
+        this.name = 'PushError';
+    }
+}
+/** `registry/path/name:tag` -> where it lives. Docker Hub names get their implicit parts. */
+function splitTag(ref) {
+    const colon = ref.lastIndexOf(':');
+    const slash = ref.lastIndexOf('/');
+    const image = colon > slash ? ref.slice(0, colon) : ref;
+    const tag = colon > slash ? ref.slice(colon + 1) : 'latest';
+    const registry = policy_registryOf(image);
+    let repository = image.includes('/') && registry !== 'docker.io' ? image.slice(image.indexOf('/') + 1) : image;
+    if (registry === 'docker.io') {
+        repository = repository.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+        if (!repository.includes('/'))
+            repository = `library/${repository}`;
+    }
+    return { image, registry, repository, tag };
 }
 /**
- * Pushes exactly the tested image: every tag must still resolve to its image id in the local
- * daemon before anything is sent. Version tags go first and floating ones (`latest`) last, so
- * a failure part-way never moves `latest` to an image whose version tag is missing.
+ * Pushes the tested bytes (an OCI layout BuildKit wrote in the build) by digest to every image,
+ * then moves the tags in the given order (version tags before floating ones). Nothing is tagged
+ * until every image holds the complete manifest, so a failure leaves tags where they were.
  */
-function pushOrder(tags) {
-    const floating = (t) => (/:(latest|edge|main|master)$/.test(t) ? 1 : 0);
-    return [...tags].sort((a, b) => floating(a) - floating(b));
-}
-async function push(docker, imageId, tags, opts = {}) {
-    for (const tag of tags) {
-        const id = await docker.imageId(tag);
-        if (id !== imageId) {
-            throw new Error(`Refusing to push: ${tag} is ${id ?? 'missing'} locally, not the tested image ${imageId}.`);
+async function pushLayout(layout, root, tags, opts) {
+    const started = Date.now();
+    const clients = new Map();
+    const client = (registry) => {
+        let c = clients.get(registry);
+        if (!c) {
+            c = new RegistryClient(registry, {
+                credentials: opts.credentials(registry),
+                retry: {
+                    ...(opts.retry ?? { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20_000 }),
+                    deadline: opts.deadline
+                },
+                onRetry: (what, attempt, delay, why) => opts.log.warning(`${registry}: ${what} failed (${why}, attempt ${attempt}); retrying in ${(delay / 1000).toFixed(1)}s`)
+            });
+            clients.set(registry, c);
         }
-    }
-    const retries = opts.retries ?? 3;
-    const result = { pushed: [], digests: {}, digest: '' };
-    for (const tag of pushOrder(tags)) {
-        let attempt = 0;
-        for (;;) {
-            attempt++;
-            const res = await docker.run(['push', tag], { stream: true });
-            if (res.code === 0) {
-                const digest = parsePushDigest(res.output);
-                const repo = tag.slice(0, tag.lastIndexOf(':'));
-                if (digest) {
-                    result.digests[repo] = digest;
-                    result.digest ||= digest;
+        return c;
+    };
+    const digest = root.descriptor.digest;
+    const result = {
+        pushed: [],
+        digests: {},
+        digest,
+        uploadedBytes: 0,
+        reusedBlobs: 0,
+        seconds: 0
+    };
+    const refs = tags.map(splitTag);
+    const images = [...new Map(refs.map((r) => [r.image, r])).values()];
+    const manifests = manifestsBottomUp(root);
+    const blobs = new Map();
+    for (const m of manifests)
+        for (const b of m.blobs)
+            blobs.set(b.digest, b);
+    try {
+        // 1. Blobs and manifests by digest, image by image; blobs pushed once are mounted elsewhere.
+        const holders = new Map(); // registry -> repositories that hold every blob
+        for (const target of images) {
+            const c = client(target.registry);
+            const from = holders.get(target.registry)?.[0];
+            for (const blob of blobs.values()) {
+                if (await c.blobExists(target.repository, blob.digest)) {
+                    result.reusedBlobs++;
+                    continue;
                 }
-                result.pushed.push(tag);
-                break;
+                if (from && (await c.mountBlob(target.repository, blob.digest, from))) {
+                    result.reusedBlobs++;
+                    continue;
+                }
+                await c.uploadBlob(target.repository, blob.digest, blob.size, () => layout.openBlob(blob.digest));
+                result.uploadedBytes += blob.size;
             }
-            if (attempt > retries) {
-                const done = result.pushed.length ? ` Already pushed: ${result.pushed.join(', ')}.` : '';
-                throw new Error(`docker push ${tag} failed after ${attempt} attempts: ${lastLines(res.output, 5)}.${done}`);
+            for (const m of manifests) {
+                await c.putManifest(target.repository, m.descriptor.digest, m.descriptor.mediaType, m.bytes);
             }
-            const wait = (opts.backoffMs ?? 2000) * 2 ** (attempt - 1);
-            docker.log.warning(`push of ${tag} failed (attempt ${attempt}); retrying in ${wait / 1000}s`);
-            await new Promise((r) => setTimeout(r, wait));
+            holders.set(target.registry, [...(holders.get(target.registry) ?? []), target.repository]);
+            result.digests[target.image] = digest;
+            opts.log.info(`${target.image}@${digest}: complete (${formatBytes(compressedSize(root))} in ${blobs.size} blobs)`);
         }
     }
+    catch (e) {
+        throw wrap(e, [], tags);
+    }
+    // 2. Tags, in order: the tag moves only now that its digest is complete in its repository.
+    for (const [i, ref] of refs.entries()) {
+        try {
+            await client(ref.registry).putManifest(ref.repository, ref.tag, root.descriptor.mediaType, root.bytes);
+            result.pushed.push(tags[i]);
+            opts.log.info(`${tags[i]} -> ${digest}`);
+        }
+        catch (e) {
+            throw wrap(e, result.pushed, tags.slice(i));
+        }
+    }
+    result.seconds = (Date.now() - started) / 1000;
     return result;
+}
+function wrap(e, moved, notMoved) {
+    const base = asUserError(e);
+    const message = base instanceof Error ? base.message : String(base);
+    const detail = `${message}\nTags moved to the tested digest: ${moved.length ? moved.join(', ') : 'none'}.` +
+        ` Not moved: ${notMoved.join(', ') || 'none'}.`;
+    if (base instanceof RegistryError || !(base instanceof Error) || base.name !== 'UserError') {
+        return new PushError(detail, moved, notMoved);
+    }
+    base.message = detail;
+    return base;
+}
+function formatBytes(n) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let v = n;
+    let u = 0;
+    while (v >= 1000 && u < units.length - 1) {
+        v /= 1000;
+        u++;
+    }
+    return `${v.toFixed(v >= 100 || u === 0 ? 0 : 1)} ${units[u]}`;
+}
+/**
+ * Version tags first, floating tags last, so a failure part-way never moves a floating tag
+ * (`latest`, `latest-gpu`, a branch) to an image whose version tag is missing. `floating` says
+ * which tags float (from the tag rules that produced them).
+ */
+function pushOrder(tags, floating) {
+    return [...tags].sort((a, b) => Number(floating(a)) - Number(floating(b)));
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+
+
+
+
+/** `[level:]key=value` (metadata-action's output) -> BuildKit exporter options. */
+function exporterAnnotations(annotations, multiPlatform) {
+    const out = [];
+    for (const a of annotations) {
+        const eq = a.indexOf('=');
+        if (eq <= 0)
+            continue;
+        let key = a.slice(0, eq);
+        const value = a.slice(eq + 1);
+        let levels = ['manifest'];
+        const m = /^((?:manifest|index|manifest-descriptor|index-descriptor)(?:,(?:manifest|index|manifest-descriptor|index-descriptor))*)(\[[^\]]*\])?:(.*)$/.exec(key);
+        if (m) {
+            levels = m[1].split(',');
+            key = m[3];
+            if (m[2])
+                levels = levels.map((l) => `${l}${m[2]}`);
+        }
+        for (const level of levels) {
+            // An index exists only for multi-platform images; its annotations would be dropped otherwise.
+            if (level.startsWith('index') && !multiPlatform)
+                continue;
+            out.push(`annotation-${level}.${key}=${value}`);
+        }
+    }
+    return out;
+}
+function slug(s) {
+    return (s
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, 100) || 'default');
+}
+/** Strips a tag or digest: `reg:5000/team/app:1.2` -> `reg:5000/team/app`. */
+function repositoryOf(image) {
+    const noDigest = image.split('@')[0];
+    const slash = noDigest.lastIndexOf('/');
+    const colon = noDigest.lastIndexOf(':');
+    return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+/**
+ * The registry cache: one scope per image and branch, read with a fallback to the default branch's;
+ * written (in the build itself) only by runs that push, since only those are logged in and trusted.
+ */
+function planCache(cfg, images, pushing, ctx) {
+    if (cfg.mode === 'off')
+        return { ref: '', from: [], to: [], note: 'cache: off' };
+    if (cfg.mode === 'gha') {
+        const scope = `ml-docker-${slug(images[0] ?? 'image')}`;
+        return {
+            ref: `gha:${scope}`,
+            from: [`type=gha,scope=${scope}`],
+            to: pushing ? [`type=gha,scope=${scope},mode=${cfg.exportMode}`] : [],
+            note: pushing
+                ? 'GitHub Actions cache read and written'
+                : 'GitHub Actions cache read-only (this run does not push)'
+        };
+    }
+    const explicit = cfg.mode === 'explicit' ? cfg.ref : '';
+    const repo = explicit ? '' : images[0] ? repositoryOf(images[0]) : '';
+    if (!explicit && !repo)
+        return { ref: '', from: [], to: [], note: 'no image name to derive a cache reference from' };
+    const defaultBranch = ctx.defaultBranch || 'main';
+    const branch = /^refs\/heads\//.test(ctx.ref)
+        ? ctx.ref.slice('refs/heads/'.length)
+        : ctx.baseRef || defaultBranch;
+    const refFor = (b) => explicit || `${repo}:buildcache-${slug(b)}`;
+    const ref = refFor(branch);
+    const from = [...new Set([ref, refFor(defaultBranch)])].map((r) => `type=registry,ref=${r}`);
+    if (!pushing)
+        return { ref, from, to: [], note: `cache read-only from ${ref} (this run does not push)` };
+    return {
+        ref,
+        from,
+        to: [
+            `type=registry,ref=${ref},mode=${cfg.exportMode},image-manifest=true,oci-mediatypes=true,ignore-error=true`
+        ],
+        note: `cache read and written in the build (${ref}, mode=${cfg.exportMode})`
+    };
+}
+function chooseBuilder(cfg, engine, runId) {
+    if (cfg.builder) {
+        const driver = engine.namedBuilderDriver ?? 'unknown';
+        if (driver === 'docker' && engine.store !== 'containerd') {
+            throw new UserError(`Builder "${cfg.builder}" uses the docker driver on a daemon with the classic image store, which ` +
+                'can neither export a registry cache nor write the OCI layout that is pushed. Enable the ' +
+                'containerd image store, or leave "builder" empty so the run creates a docker-container builder.');
+        }
+        return {
+            builder: { mode: 'use', name: cfg.builder, driver },
+            path: driver === 'docker' ? 'daemon' : 'load'
+        };
+    }
+    if (cfg.buildkitEndpoint) {
+        return {
+            builder: { mode: 'create', name: `ml-docker-${runId}`, driver: 'remote' },
+            path: 'load'
+        };
+    }
+    if (engine.store === 'containerd' && !cfg.buildkitImage && !cfg.buildkitdConfig) {
+        return { builder: { mode: 'use', name: engine.context, driver: 'docker' }, path: 'daemon' };
+    }
+    return {
+        builder: { mode: 'create', name: `ml-docker-${runId}`, driver: 'docker-container' },
+        path: 'load'
+    };
+}
+/** Everything the run will do, decided before the first side effect. Pure. */
+function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
+    const push = decidePush(cfg.push, ctx.source === 'workflow' ? ctx.eventName : '');
+    if (push.push) {
+        if (meta.images.length === 0) {
+            throw new UserError('This run would push, but no image name is set. Set "images" (for example acme/predictor).');
+        }
+        if (meta.tags.length === 0) {
+            throw new UserError('This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
+                '(for example type=ref,event=branch), or set push: false.');
+        }
+        checkImagesMatchRegistry(meta.images, cfg.registry);
+    }
+    const { builder, path: buildPath } = chooseBuilder(cfg, engine, runId);
+    const payload = ctx.payload;
+    const cache = planCache(cfg.cache, meta.images, push.push, {
+        ref: ctx.ref,
+        defaultBranch: ctx.defaultBranch ?? ctx.repository?.defaultBranch,
+        baseRef: payload.pull_request?.base?.ref
+    });
+    const localName = `ml-docker-local/${slug(external_node_path_default().basename(cfg.context))}:${runId}`;
+    const latest = meta.latestTag;
+    const floating = (tag) => latest !== undefined && tag.endsWith(`:${latest}`);
+    const versionFirst = (tags) => {
+        const main = meta.version;
+        const exact = tags.filter((t) => main && t.endsWith(`:${main}`));
+        return [...exact, ...tags.filter((t) => !exact.includes(t))];
+    };
+    const pushTags = push.push ? pushOrder(versionFirst(meta.tags), floating) : [];
+    const registry = isDockerHub(cfg.registry)
+        ? 'docker.io'
+        : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    const logins = push.push &&
+        cfg.username &&
+        meta.images.some((i) => (isDockerHub(policy_registryOf(i)) ? 'docker.io' : policy_registryOf(i)) === registry)
+        ? [{ registry: cfg.registry, username: cfg.username }]
+        : [];
+    return {
+        push,
+        logins,
+        builder,
+        path: buildPath,
+        cache,
+        localTags: [localName],
+        pushTags,
+        annotations: exporterAnnotations(meta.annotations, false),
+        layoutDir: external_node_path_default().join(reportDir, 'oci'),
+        platform: cfg.platforms[0] ?? ''
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/credentials.ts
+
+
+
+
+/** The keys Docker clients use for a registry host in config.json. */
+function configKeys(registry) {
+    if (registry === 'docker.io') {
+        return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+    }
+    return [registry, `https://${registry}`, `http://${registry}`];
+}
+function helperGet(helper, server) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(`docker-credential-${helper}`, ['get'], { timeout: 10_000 }, (err, stdout) => {
+            if (err)
+                return resolve(undefined);
+            try {
+                const r = JSON.parse(stdout);
+                resolve(r.Username && r.Secret ? { username: r.Username, password: r.Secret } : undefined);
+            }
+            catch {
+                resolve(undefined);
+            }
+        });
+        child.stdin?.end(server);
+    });
+}
+/**
+ * Credentials for `registry` from a Docker client configuration (the user's, when the run did not
+ * log in itself: e.g. after docker/login-action), including credential helpers.
+ */
+async function credentialsFromDockerConfig(registry, dir = userDockerConfig()) {
+    let cfg;
+    try {
+        cfg = JSON.parse(await external_node_fs_namespaceObject.promises.readFile(external_node_path_default().join(dir, 'config.json'), 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const keys = configKeys(registry);
+    for (const key of keys) {
+        const helper = cfg.credHelpers?.[key];
+        if (helper)
+            return helperGet(helper, key);
+    }
+    for (const key of keys) {
+        const entry = cfg.auths?.[key];
+        if (!entry)
+            continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password)
+            return { username: entry.username, password: entry.password };
+    }
+    if (cfg.credsStore)
+        return helperGet(cfg.credsStore, keys[0]);
+    return undefined;
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -58894,7 +60320,9 @@ function summarize(report, gate, ignoreUnfixed) {
     const order = (s) => SEVERITIES.indexOf(s);
     findings.sort((a, b) => order(b.severity) - order(a.severity) || a.id.localeCompare(b.id));
     const failing = findings.filter((f) => gate.includes(f.severity));
-    const os = report.Metadata?.OS ? `${report.Metadata.OS.Family ?? ''} ${report.Metadata.OS.Name ?? ''}`.trim() : undefined;
+    const os = report.Metadata?.OS
+        ? `${report.Metadata.OS.Family ?? ''} ${report.Metadata.OS.Name ?? ''}`.trim()
+        : undefined;
     return { counts, findings, failing, ignoredUnfixed, os };
 }
 function describeFinding(f) {
@@ -58912,9 +60340,11 @@ function describeFinding(f) {
 
 
 /** The argv after `trivy`. Pure, so each flag is unit-tested. */
-function trivyArgv(cfg, image, reportPath) {
+function trivyArgv(cfg, target, reportPath) {
     const argv = ['image', '--format', 'json', '--output', reportPath];
-    argv.push('--scanners', 'vuln,secret', '--image-src', 'docker');
+    argv.push('--scanners', 'vuln,secret');
+    if ('image' in target)
+        argv.push('--image-src', 'docker');
     argv.push('--skip-version-check', '--disable-telemetry', '--no-progress', '--timeout', '15m');
     // Small report: every finding, not every package.
     argv.push('--list-all-pkgs=false');
@@ -58924,16 +60354,19 @@ function trivyArgv(cfg, image, reportPath) {
         argv.push('--skip-db-update', '--skip-java-db-update', '--skip-check-update');
     if (cfg.dbRepository.length)
         argv.push('--db-repository', cfg.dbRepository.join(','));
-    argv.push(image);
+    if ('image' in target)
+        argv.push(target.image);
+    else
+        argv.push('--input', `${target.layout}@${target.digest}`);
     return argv;
 }
-async function scan(cfg, image, outDir, log) {
+async function scan(cfg, target, outDir, log) {
     const trivy = await resolveTrivy(log, { version: cfg.trivyVersion });
     await external_node_fs_namespaceObject.promises.mkdir(outDir, { recursive: true });
     const reportPath = external_node_path_default().join(outDir, 'trivy-report.json');
     const sarifPath = external_node_path_default().join(outDir, 'trivy-report.sarif');
     const started = Date.now();
-    const res = await run(log, trivy, trivyArgv(cfg, image, reportPath), { stream: true });
+    const res = await run(log, trivy, trivyArgv(cfg, target, reportPath), { stream: true });
     if (res.code !== 0) {
         throw new Error(`Trivy failed (exit ${res.code}); the image was not scanned:\n${lastLines(res.output, 10)}`);
     }
@@ -58970,7 +60403,11 @@ async function scan(cfg, image, outDir, log) {
 
 
 
-const STAGES = ['lint', 'meta', 'build', 'smoke', 'scan', 'push'];
+
+
+
+
+const STAGES = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push'];
 class GateFailed extends Error {
     constructor(message) {
         super(message);
@@ -58990,6 +60427,15 @@ function defaultImages(cfg, env) {
         return '';
     return isDockerHub(cfg.registry) ? repo : `${cfg.registry.replace(/\/+$/, '')}/${repo}`;
 }
+/** The push credentials for `registry`: the run's own inputs, else the Docker client's configuration. */
+async function credentialsFor(cfg, registry) {
+    const own = isDockerHub(cfg.registry)
+        ? 'docker.io'
+        : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    if (cfg.username && registry === own)
+        return { username: cfg.username, password: cfg.password };
+    return credentialsFromDockerConfig(registry);
+}
 function lintSeverityCounts(report) {
     return {
         errors: report.counts.error,
@@ -58997,40 +60443,47 @@ function lintSeverityCounts(report) {
         notices: report.counts.info + report.counts.style
     };
 }
+/** How long a push may take in all before it gives up (a dead registry fails in bounded time). */
+const PUSH_DEADLINE_MS = 30 * 60_000;
 /**
- * lint -> meta -> build -> smoke -> scan -> push. The first failed gate stops the run; push happens
- * only when the policy allows it and every enabled gate before it passed, and it pushes the image id
- * that the smoke test and the scan saw.
+ * lint -> meta (and the run's plan) -> login -> build -> smoke and scan side by side -> push.
+ * The first failed gate stops the run. The build writes the image into the daemon (smoke) and as
+ * an OCI layout of the same manifest (scan, push); the push sends those bytes by digest and moves
+ * tags only once every gate passed.
  */
 async function runPipeline(cfg, deps) {
     const log = deps.log;
     const env = deps.env ?? process.env;
     const runId = deps.runId ?? newRunId(env);
     const reportDir = external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), `ml-docker-${runId}`);
-    const cleanup = { containers: [] };
-    const save = () => deps.saveCleanup?.({ ...cleanup, containers: [...cleanup.containers] });
+    const cleanup = { containers: [], dirs: [] };
+    const save = () => deps.saveCleanup?.({
+        ...cleanup,
+        containers: [...cleanup.containers],
+        dirs: [...(cleanup.dirs ?? [])]
+    });
     const result = { ok: false, stages: [], outputs: {}, cleanup, reportDir };
     const docker = new Docker(log);
     await external_node_fs_namespaceObject.promises.mkdir(reportDir, { recursive: true });
-    const stage = async (name, fn) => {
+    /** Runs one stage and records it; `out` is where its log goes (a buffer when it runs beside another). */
+    const runStage = async (name, fn, out = log) => {
         const started = Date.now();
-        return log.group(`${name}`, async () => {
-            try {
-                const { value, detail } = await fn();
-                const seconds = (Date.now() - started) / 1000;
-                result.stages.push({ name, status: 'passed', seconds, detail });
-                log.info(`${name} passed in ${seconds.toFixed(1)}s: ${detail}`);
-                return value;
-            }
-            catch (e) {
-                const seconds = (Date.now() - started) / 1000;
-                const message = e instanceof Error ? e.message : String(e);
-                result.stages.push({ name, status: 'failed', seconds, detail: firstLine(message) });
-                result.failedStage = name;
-                throw e;
-            }
-        });
+        try {
+            const { value, detail } = await fn(out);
+            const seconds = (Date.now() - started) / 1000;
+            result.stages.push({ name, status: 'passed', seconds, detail });
+            out.info(`${name} passed in ${seconds.toFixed(1)}s: ${detail}`);
+            return value;
+        }
+        catch (e) {
+            const seconds = (Date.now() - started) / 1000;
+            const message = e instanceof Error ? e.message : String(e);
+            result.stages.push({ name, status: 'failed', seconds, detail: firstLine(message) });
+            result.failedStage ??= name;
+            throw e;
+        }
     };
+    const stage = (name, fn) => log.group(name, () => runStage(name, fn));
     const skip = (name, why) => {
         result.stages.push({ name, status: 'skipped', seconds: 0, detail: why });
     };
@@ -59040,7 +60493,7 @@ async function runPipeline(cfg, deps) {
         }
         // lint
         if (cfg.lint.enabled) {
-            const report = await stage('lint', async () => {
+            await stage('lint', async () => {
                 const r = await lint_lint({
                     dockerfile: cfg.file,
                     context: cfg.context,
@@ -59058,13 +60511,13 @@ async function runPipeline(cfg, deps) {
                     throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`);
                 return { value: r, detail };
             });
-            log.debug(`lint checked ${report.files.length} file(s)`);
         }
         else
             skip('lint', 'lint: false');
-        // meta
-        const meta = await stage('meta', async () => {
-            const ctx = deps.context ?? (await context_contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }));
+        // meta, and the plan: everything that could stop a release is decided before any side effect.
+        const { meta, plan } = await stage('meta', async () => {
+            const ctx = deps.context ??
+                (await context_contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }));
             const m = compute_computeMeta({
                 images: defaultImages(cfg, env),
                 tags: cfg.tags,
@@ -59075,8 +60528,6 @@ async function runPipeline(cfg, deps) {
             for (const w of m.warnings)
                 log.warning(w);
             result.meta = m;
-            // Outside a workflow there is no event to authorize a publish: auto means no push.
-            result.pushDecision = decidePush(cfg.push, ctx.source === 'workflow' ? ctx.eventName : '');
             Object.assign(result.outputs, {
                 version: m.version,
                 tags: m.tags.join('\n'),
@@ -59089,74 +60540,86 @@ async function runPipeline(cfg, deps) {
             });
             for (const t of m.tags)
                 log.info(t);
-            if (result.pushDecision.push) {
-                // Everything that could stop a release is checked before the first side effect.
-                if (m.tags.length === 0 || m.images.length === 0) {
-                    throw new UserError(m.images.length === 0
-                        ? 'This run would push, but no image name is set. Set "images" (for example acme/predictor).'
-                        : 'This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
-                            '(for example type=ref,event=branch), or set push: false.');
-                }
-                checkImagesMatchRegistry(m.images, cfg.registry);
-                if (!cfg.username) {
-                    log.warning('No username/password given: pushing with the credentials already in the Docker client configuration.');
-                }
-            }
-            return { value: m, detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${result.pushDecision.reason}` };
-        });
-        const decision = result.pushDecision;
-        // build
-        const localTag = `ml-docker-local/${external_node_path_default().basename(cfg.context).toLowerCase().replace(/[^a-z0-9._-]/g, '-') || 'image'}:${runId}`;
-        const testTags = meta.images.length && meta.tags.length ? meta.tags : [localTag];
-        let buildPlan;
-        const built = await stage('build', async () => {
             await docker.available();
-            if (decision.push && cfg.username) {
+            const engine = await engineFacts(cfg, docker);
+            const p = planRun({ cfg, meta: m, ctx, engine, runId, reportDir });
+            result.plan = p;
+            result.pushDecision = p.push;
+            result.cache = p.cache;
+            log.info(`plan: Docker ${engine.version} (${engine.store} image store); builder ${p.builder.name} ` +
+                `(${p.builder.driver}, ${p.builder.mode === 'create' ? 'created for this run' : 'existing'}); ` +
+                `${p.path === 'daemon' ? 'image built straight into the daemon store' : 'image loaded into the daemon'} ` +
+                `plus an OCI layout for the scan and the push; ${p.cache.note}`);
+            if (p.push.push)
+                log.info(`push order: ${p.pushTags.join(', ')}`);
+            if (p.push.push && !cfg.username) {
+                log.warning('No username/password given: pushing with the credentials already in the Docker client configuration.');
+            }
+            return {
+                value: { meta: m, plan: p },
+                detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${p.push.reason}`
+            };
+        });
+        // login: its own step, so a wrong password is reported as such and nothing was built yet.
+        if (plan.logins.length) {
+            await stage('login', async () => {
                 cleanup.dockerConfig = await createDockerConfig();
                 save();
                 docker.env.dockerConfig = cleanup.dockerConfig;
-                await login(docker, cfg.registry, cfg.username, cfg.password);
-            }
-            const builder = await ensureBuilder(cfg, docker, runId);
-            if (builder.created) {
-                cleanup.builder = builder.name;
+                for (const l of plan.logins)
+                    await login(docker, l.registry, l.username, cfg.password);
+                return {
+                    value: undefined,
+                    detail: plan.logins.map((l) => `${l.username}@${l.registry}`).join(', ')
+                };
+            });
+        }
+        else {
+            skip('login', plan.push.push
+                ? 'no credentials given: using the Docker client configuration'
+                : plan.push.reason);
+        }
+        // build
+        const built = await stage('build', async () => {
+            if (plan.builder.mode === 'create') {
+                cleanup.builder = plan.builder.name;
                 save();
             }
-            const cache = planCache(cfg.cache, meta.images, decision.push);
-            result.cache = cache;
-            log.info(cache.note);
-            buildPlan = {
-                builder: builder.name,
+            await prepareBuilder(plan.builder, cfg, docker);
+            cleanup.dirs = [plan.layoutDir];
+            save();
+            const b = await build({
+                builder: plan.builder.name,
                 context: cfg.context,
                 file: cfg.file,
-                tags: testTags,
+                tags: plan.localTags,
                 labels: meta.labels,
                 buildArgs: cfg.buildArgs,
                 secretIds: Object.keys(cfg.secrets),
                 target: cfg.target,
-                platform: cfg.platforms[0] ?? '',
-                cacheFrom: cache.from,
-                cacheTo: cache.to,
-                iidFile: external_node_path_default().join(reportDir, 'iid'),
+                platform: plan.platform,
+                cacheFrom: plan.cache.from,
+                cacheTo: plan.cache.to,
+                annotations: plan.annotations,
+                layoutDir: plan.layoutDir,
                 metadataFile: external_node_path_default().join(reportDir, 'build-metadata.json')
-            };
-            const b = await build(buildPlan, cfg.secrets, docker);
-            // The daemon's view is the truth for what gets tested and pushed.
-            const daemonId = await docker.imageId(testTags[0]);
-            if (!daemonId)
-                throw new Error(`The built image ${testTags[0]} is not in the local Docker daemon.`);
-            b.imageId = daemonId;
+            }, cfg.secrets, docker);
             result.build = b;
-            result.outputs.imageid = b.imageId;
+            Object.assign(result.outputs, { imageid: b.imageId, digest: b.digest });
             return {
                 value: b,
-                detail: `${b.imageId.slice(0, 19)} in ${b.seconds.toFixed(1)}s, ${b.cached.length} cached steps`
+                detail: `${b.digest.slice(0, 19)} (${formatBytes(compressedSize(b.manifest))} compressed) in ` +
+                    `${b.seconds.toFixed(1)}s, ${b.cached.length} cached steps`
             };
         });
-        // smoke
+        // smoke and scan, side by side: both read the image the build wrote, neither changes it.
+        const gates = [];
+        const buffers = [];
         if (cfg.smoke.enabled) {
-            await stage('smoke', async () => {
-                const s = await smoke(testTags[0], docker, {
+            const out = new BufferedLogger(log);
+            buffers.push(['smoke', out]);
+            gates.push(runStage('smoke', async () => {
+                const s = await smoke(built.imageId, new Docker(out, docker.env), {
                     timeoutSeconds: cfg.smoke.timeoutSeconds,
                     env: cfg.smoke.env,
                     runId,
@@ -59168,21 +60631,22 @@ async function runPipeline(cfg, deps) {
                 result.smoke = s;
                 if (!s.passed) {
                     if (s.probeOutput)
-                        log.info(`health probe output (most recent last):\n${s.probeOutput}`);
+                        out.info(`health probe output (most recent last):\n${s.probeOutput}`);
                     if (s.logs)
-                        log.info(`container logs (last 200 lines):\n${s.logs}`);
-                    log.annotate({ level: 'error', title: 'smoke test failed', message: s.message });
+                        out.info(`container logs (last 200 lines):\n${s.logs}`);
+                    out.annotate({ level: 'error', title: 'smoke test failed', message: s.message });
                     throw new GateFailed(s.message);
                 }
-                return { value: s, detail: s.message };
-            });
+                return { value: undefined, detail: s.message };
+            }, out));
         }
         else
             skip('smoke', 'smoke: false');
-        // scan
         if (cfg.scan.enabled) {
-            await stage('scan', async () => {
-                const s = await scan(cfg.scan, testTags[0], reportDir, log);
+            const out = new BufferedLogger(log);
+            buffers.push(['scan', out]);
+            gates.push(runStage('scan', async () => {
+                const s = await scan(cfg.scan, { layout: plan.layoutDir, digest: built.digest }, reportDir, out);
                 result.scan = s;
                 Object.assign(result.outputs, {
                     'scan-critical': String(s.counts.CRITICAL),
@@ -59193,44 +60657,69 @@ async function runPipeline(cfg, deps) {
                     'scan-sarif': s.sarifPath
                 });
                 for (const f of s.findings.slice(0, 50))
-                    log.info(describeFinding(f));
+                    out.info(describeFinding(f));
                 const detail = `${s.counts.CRITICAL} critical, ${s.counts.HIGH} high, ${s.counts.MEDIUM} medium, ` +
                     `${s.counts.LOW + s.counts.UNKNOWN} low` +
                     (s.ignoredUnfixed ? ` (${s.ignoredUnfixed} unfixed ignored)` : '');
                 if (!s.passed) {
                     for (const f of s.failing.slice(0, 20)) {
-                        log.annotate({ level: 'error', title: `scan: ${f.id}`, message: describeFinding(f) });
+                        out.annotate({
+                            level: 'error',
+                            title: `scan: ${f.id}`,
+                            message: describeFinding(f)
+                        });
                     }
                     throw new GateFailed(`the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`);
                 }
-                return { value: s, detail };
-            });
+                return { value: undefined, detail };
+            }, out));
         }
         else
             skip('scan', 'scan: false');
+        const settled = await Promise.allSettled(gates);
+        for (const [name, out] of buffers)
+            await log.group(name, () => Promise.resolve(out.flush()));
+        const failed = settled.find((s) => s.status === 'rejected');
+        if (failed) {
+            // Smoke before scan in the report, whichever finished first.
+            result.failedStage = STAGES.find((n) => result.stages.some((s) => s.name === n && s.status === 'failed'));
+            throw failed.reason;
+        }
         // push
-        if (decision.push) {
+        if (plan.push.push) {
             await stage('push', async () => {
-                const p = await push(docker, built.imageId, meta.tags);
+                const registries = [...new Set(plan.pushTags.map((t) => splitTag(t).registry))];
+                const creds = new Map();
+                for (const r of registries)
+                    creds.set(r, await credentialsFor(cfg, r));
+                for (const v of creds.values())
+                    if (v)
+                        log.secret(v.password);
+                const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
+                    log,
+                    credentials: (r) => creds.get(r),
+                    deadline: Date.now() + PUSH_DEADLINE_MS
+                });
                 result.push = p;
-                result.outputs.digest = p.digest;
-                let cacheNote = '';
-                if (buildPlan && buildPlan.cacheTo.length) {
-                    // The cache is written only now: a run that failed a gate leaves the registry untouched.
-                    try {
-                        const s = await exportCache(buildPlan, cfg.secrets, docker);
-                        cacheNote = `; cache exported to ${result.cache?.ref} in ${s.toFixed(1)}s`;
-                    }
-                    catch (e) {
-                        log.warning(`The image was pushed, but the build cache could not be exported: ${e instanceof Error ? e.message : String(e)}`);
-                        cacheNote = '; cache export failed';
+                // What the registry now serves, not what we believe we sent.
+                for (const tag of p.pushed) {
+                    const t = splitTag(tag);
+                    const served = await new RegistryClient(t.registry, {
+                        credentials: creds.get(t.registry)
+                    }).manifestDigest(t.repository, t.tag);
+                    if (served !== built.digest) {
+                        throw new Error(`${tag} resolves to ${served ?? 'nothing'} in the registry, not the tested ${built.digest}.`);
                     }
                 }
-                return { value: p, detail: `${p.pushed.length} tags, ${p.digest}${cacheNote}` };
+                return {
+                    value: p,
+                    detail: `${p.pushed.length} tags -> ${p.digest}; ${formatBytes(p.uploadedBytes)} uploaded, ` +
+                        `${p.reusedBlobs} blobs already there or mounted, in ${p.seconds.toFixed(1)}s`
+                };
             });
         }
         else
-            skip('push', decision.reason);
+            skip('push', plan.push.reason);
         result.outputs.pushed = result.push ? 'true' : 'false';
         result.ok = true;
     }
@@ -59238,13 +60727,24 @@ async function runPipeline(cfg, deps) {
         result.ok = false;
         result.outputs.pushed = result.push ? 'true' : 'false';
         result.error = e instanceof Error ? e.message : String(e);
-        if (!(e instanceof GateFailed) && !errors_isUserError(e) && !(e instanceof BuildError) && e instanceof Error && e.stack) {
+        if (!(e instanceof GateFailed) &&
+            !errors_isUserError(e) &&
+            !(e instanceof BuildError) &&
+            e instanceof Error &&
+            e.stack) {
             log.debug(e.stack);
         }
         for (const name of STAGES) {
             if (!result.stages.some((s) => s.name === name))
                 skip(name, `not run: ${result.failedStage ?? 'setup'} failed`);
         }
+    }
+    finally {
+        // The layout is as large as the compressed image: it goes as soon as nothing needs it.
+        for (const dir of cleanup.dirs ?? [])
+            await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        cleanup.dirs = [];
+        save();
     }
     result.stages.sort((a, b) => STAGES.indexOf(a.name) - STAGES.indexOf(b.name));
     return result;
@@ -59321,7 +60821,12 @@ function summaryMarkdown(r) {
 }
 /** The same, for a terminal. */
 function summaryText(r) {
-    const rows = r.stages.map((s) => [s.name, s.status, s.seconds ? `${s.seconds.toFixed(1)}s` : '', s.detail]);
+    const rows = r.stages.map((s) => [
+        s.name,
+        s.status,
+        s.seconds ? `${s.seconds.toFixed(1)}s` : '',
+        s.detail
+    ]);
     const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 5));
     const out = ['', `ml-docker: ${r.ok ? 'passed' : `FAILED at ${r.failedStage ?? 'setup'}`}`];
     for (const row of rows)

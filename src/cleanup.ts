@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs'
 import { Docker } from './docker.js'
 import type { Logger } from './log.js'
 import type { CleanupState } from './pipeline.js'
@@ -16,6 +17,11 @@ export async function cleanup(state: CleanupState, log: Logger): Promise<void> {
   if (state.builder) {
     await removeBuilder(docker, state.builder).catch((e: Error) =>
       log.warning(`could not remove builder: ${e.message}`)
+    )
+  }
+  for (const dir of state.dirs ?? []) {
+    await fs.rm(dir, { recursive: true, force: true }).catch((e: Error) =>
+      log.warning(`could not remove ${dir}: ${e.message}`)
     )
   }
   if (state.dockerConfig) {

@@ -4,7 +4,7 @@ import { INPUTS, inputSpec } from './inputs.js'
 import type { Threshold } from './lint/index.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
-export type CacheMode = 'auto' | 'off' | 'explicit'
+export type CacheMode = 'auto' | 'off' | 'gha' | 'explicit'
 export const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
 export type ScanSeverity = (typeof SEVERITIES)[number]
 const THRESHOLDS: Threshold[] = ['error', 'warning', 'info', 'style', 'none']
@@ -152,6 +152,7 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
   let cache: Config['cache']['mode'] = 'explicit'
   if (cacheRaw === '' || cacheRaw === 'auto') cache = 'auto'
   else if (cacheRaw === 'off' || cacheRaw === 'false') cache = 'off'
+  else if (cacheRaw === 'gha') cache = 'gha'
   const cacheModeRaw = get('cache-mode').trim() || 'max'
   if (cacheModeRaw !== 'max' && cacheModeRaw !== 'min') {
     throw new UserError(`Input "cache-mode" must be max or min, got "${cacheModeRaw}".`)

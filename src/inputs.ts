@@ -105,8 +105,10 @@ export const INPUTS: InputSpec[] = [
     name: 'builder',
     default: '',
     description:
-      'Name of an existing buildx builder to use. Empty means: use `buildkit-endpoint` if set, ' +
-      'otherwise create a `docker-container` builder for this run (removed in the post step).'
+      'Name of an existing buildx builder to use. Empty means: use `buildkit-endpoint` if set; else, ' +
+      "when the daemon uses the containerd image store, the daemon's own BuildKit (the image lands in " +
+      'the store without a tarball load); else create a `docker-container` builder for this run ' +
+      '(removed in the post step).'
   },
   {
     group: 'Build',
@@ -136,8 +138,10 @@ export const INPUTS: InputSpec[] = [
     name: 'cache',
     default: 'auto',
     description:
-      'Registry build cache. `auto`: read from `<first image>:buildcache`, and write to it when the ' +
-      'run pushes; `off`: no cache; anything else: an explicit cache image reference used the same way.'
+      'Build cache. `auto`: a registry cache per image and branch (`<first image>:buildcache-<branch>`), ' +
+      "read with a fallback to the default branch's, and written by the build itself when the run pushes " +
+      '(pull requests only read); `gha`: the GitHub Actions cache backend, same policy; `off`: no cache; ' +
+      'anything else: an explicit cache image reference used the same way.'
   },
   {
     group: 'Build',

@@ -2,30 +2,33 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { ensureBuilder } from './build/builder.js'
-import { build, BuildError, exportCache, type BuildResult } from './build/index.js'
-import type { BuildPlan } from './build/args.js'
-import { planCache, type CachePlan } from './build/cache.js'
+import { engineFacts, prepareBuilder } from './build/builder.js'
+import { build, BuildError, type BuildResult } from './build/index.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
 import { isUserError, UserError } from './errors.js'
 import { lint, toSarif, type LintReport } from './lint/index.js'
 import type { Logger } from './log.js'
+import { BufferedLogger } from './log-buffer.js'
 import {
   computeMeta,
   contextFromEnvironment,
   type GitContext,
   type MetaResult
 } from './meta/index.js'
-import { checkImagesMatchRegistry, decidePush, isDockerHub, type PushDecision } from './policy.js'
+import { planRun, type CachePlan, type RunPlan } from './plan.js'
+import { isDockerHub, type PushDecision } from './policy.js'
 import { createDockerConfig, login } from './push/login.js'
-import { push, type PushResult } from './push/index.js'
+import { formatBytes, pushLayout, splitTag, type PushResult } from './push/index.js'
+import { RegistryClient, type Credentials } from './registry/client.js'
+import { credentialsFromDockerConfig } from './registry/credentials.js'
+import { compressedSize } from './registry/layout.js'
 import { scan, type ScanResult } from './scan/index.js'
 import { describeFinding } from './scan/report.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
 
-export type StageName = 'lint' | 'meta' | 'build' | 'smoke' | 'scan' | 'push'
-export const STAGES: StageName[] = ['lint', 'meta', 'build', 'smoke', 'scan', 'push']
+export type StageName = 'lint' | 'meta' | 'login' | 'build' | 'smoke' | 'scan' | 'push'
+export const STAGES: StageName[] = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push']
 
 export interface StageRecord {
   name: StageName
@@ -39,6 +42,8 @@ export interface CleanupState {
   dockerConfig?: string
   containers: string[]
   builder?: string
+  /** Large working directories (the OCI layout) to delete. */
+  dirs?: string[]
 }
 
 export interface PipelineDeps {
@@ -59,6 +64,7 @@ export interface PipelineResult {
   stages: StageRecord[]
   outputs: Record<string, string>
   pushDecision?: PushDecision
+  plan?: RunPlan
   meta?: MetaResult
   lint?: LintReport
   build?: BuildResult
@@ -83,11 +89,23 @@ export function newRunId(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** `images` empty: the GitHub repository, in the registry we log in to. */
-export function defaultImages(cfg: Config, env: NodeJS.ProcessEnv): string {
+export function defaultImages(
+  cfg: Pick<Config, 'images' | 'registry'>,
+  env: NodeJS.ProcessEnv
+): string {
   if (cfg.images.trim()) return cfg.images
   const repo = env.GITHUB_REPOSITORY?.toLowerCase()
   if (!repo) return ''
   return isDockerHub(cfg.registry) ? repo : `${cfg.registry.replace(/\/+$/, '')}/${repo}`
+}
+
+/** The push credentials for `registry`: the run's own inputs, else the Docker client's configuration. */
+async function credentialsFor(cfg: Config, registry: string): Promise<Credentials | undefined> {
+  const own = isDockerHub(cfg.registry)
+    ? 'docker.io'
+    : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+  if (cfg.username && registry === own) return { username: cfg.username, password: cfg.password }
+  return credentialsFromDockerConfig(registry)
 }
 
 function lintSeverityCounts(report: LintReport): {
@@ -102,43 +120,56 @@ function lintSeverityCounts(report: LintReport): {
   }
 }
 
+/** How long a push may take in all before it gives up (a dead registry fails in bounded time). */
+const PUSH_DEADLINE_MS = 30 * 60_000
+
 /**
- * lint -> meta -> build -> smoke -> scan -> push. The first failed gate stops the run; push happens
- * only when the policy allows it and every enabled gate before it passed, and it pushes the image id
- * that the smoke test and the scan saw.
+ * lint -> meta (and the run's plan) -> login -> build -> smoke and scan side by side -> push.
+ * The first failed gate stops the run. The build writes the image into the daemon (smoke) and as
+ * an OCI layout of the same manifest (scan, push); the push sends those bytes by digest and moves
+ * tags only once every gate passed.
  */
 export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<PipelineResult> {
   const log = deps.log
   const env = deps.env ?? process.env
   const runId = deps.runId ?? newRunId(env)
   const reportDir = path.join(env.RUNNER_TEMP || os.tmpdir(), `ml-docker-${runId}`)
-  const cleanup: CleanupState = { containers: [] }
-  const save = (): void => deps.saveCleanup?.({ ...cleanup, containers: [...cleanup.containers] })
+  const cleanup: CleanupState = { containers: [], dirs: [] }
+  const save = (): void =>
+    deps.saveCleanup?.({
+      ...cleanup,
+      containers: [...cleanup.containers],
+      dirs: [...(cleanup.dirs ?? [])]
+    })
   const result: PipelineResult = { ok: false, stages: [], outputs: {}, cleanup, reportDir }
   const docker = new Docker(log)
   await fs.mkdir(reportDir, { recursive: true })
 
-  const stage = async <T>(
+  /** Runs one stage and records it; `out` is where its log goes (a buffer when it runs beside another). */
+  const runStage = async <T>(
     name: StageName,
-    fn: () => Promise<{ value: T; detail: string }>
+    fn: (out: Logger) => Promise<{ value: T; detail: string }>,
+    out: Logger = log
   ): Promise<T> => {
     const started = Date.now()
-    return log.group(`${name}`, async () => {
-      try {
-        const { value, detail } = await fn()
-        const seconds = (Date.now() - started) / 1000
-        result.stages.push({ name, status: 'passed', seconds, detail })
-        log.info(`${name} passed in ${seconds.toFixed(1)}s: ${detail}`)
-        return value
-      } catch (e) {
-        const seconds = (Date.now() - started) / 1000
-        const message = e instanceof Error ? e.message : String(e)
-        result.stages.push({ name, status: 'failed', seconds, detail: firstLine(message) })
-        result.failedStage = name
-        throw e
-      }
-    })
+    try {
+      const { value, detail } = await fn(out)
+      const seconds = (Date.now() - started) / 1000
+      result.stages.push({ name, status: 'passed', seconds, detail })
+      out.info(`${name} passed in ${seconds.toFixed(1)}s: ${detail}`)
+      return value
+    } catch (e) {
+      const seconds = (Date.now() - started) / 1000
+      const message = e instanceof Error ? e.message : String(e)
+      result.stages.push({ name, status: 'failed', seconds, detail: firstLine(message) })
+      result.failedStage ??= name
+      throw e
+    }
   }
+  const stage = <T>(
+    name: StageName,
+    fn: (out: Logger) => Promise<{ value: T; detail: string }>
+  ): Promise<T> => log.group(name, () => runStage(name, fn))
   const skip = (name: StageName, why: string): void => {
     result.stages.push({ name, status: 'skipped', seconds: 0, detail: why })
   }
@@ -152,7 +183,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
 
     // lint
     if (cfg.lint.enabled) {
-      const report = await stage('lint', async () => {
+      await stage('lint', async () => {
         const r = await lint({
           dockerfile: cfg.file,
           context: cfg.context,
@@ -170,11 +201,10 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`)
         return { value: r, detail }
       })
-      log.debug(`lint checked ${report.files.length} file(s)`)
     } else skip('lint', 'lint: false')
 
-    // meta
-    const meta = await stage('meta', async () => {
+    // meta, and the plan: everything that could stop a release is decided before any side effect.
+    const { meta, plan } = await stage('meta', async () => {
       const ctx =
         deps.context ??
         (await contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }))
@@ -191,8 +221,6 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       )
       for (const w of m.warnings) log.warning(w)
       result.meta = m
-      // Outside a workflow there is no event to authorize a publish: auto means no push.
-      result.pushDecision = decidePush(cfg.push, ctx.source === 'workflow' ? ctx.eventName : '')
       Object.assign(result.outputs, {
         version: m.version,
         tags: m.tags.join('\n'),
@@ -204,159 +232,212 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         json: JSON.stringify(m.json)
       })
       for (const t of m.tags) log.info(t)
-      if (result.pushDecision.push) {
-        // Everything that could stop a release is checked before the first side effect.
-        if (m.tags.length === 0 || m.images.length === 0) {
-          throw new UserError(
-            m.images.length === 0
-              ? 'This run would push, but no image name is set. Set "images" (for example acme/predictor).'
-              : 'This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
-                  '(for example type=ref,event=branch), or set push: false.'
-          )
-        }
-        checkImagesMatchRegistry(m.images, cfg.registry)
-        if (!cfg.username) {
-          log.warning(
-            'No username/password given: pushing with the credentials already in the Docker client configuration.'
-          )
-        }
+      await docker.available()
+      const engine = await engineFacts(cfg, docker)
+      const p = planRun({ cfg, meta: m, ctx, engine, runId, reportDir })
+      result.plan = p
+      result.pushDecision = p.push
+      result.cache = p.cache
+      log.info(
+        `plan: Docker ${engine.version} (${engine.store} image store); builder ${p.builder.name} ` +
+          `(${p.builder.driver}, ${p.builder.mode === 'create' ? 'created for this run' : 'existing'}); ` +
+          `${p.path === 'daemon' ? 'image built straight into the daemon store' : 'image loaded into the daemon'} ` +
+          `plus an OCI layout for the scan and the push; ${p.cache.note}`
+      )
+      if (p.push.push) log.info(`push order: ${p.pushTags.join(', ')}`)
+      if (p.push.push && !cfg.username) {
+        log.warning(
+          'No username/password given: pushing with the credentials already in the Docker client configuration.'
+        )
       }
       return {
-        value: m,
-        detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${result.pushDecision.reason}`
+        value: { meta: m, plan: p },
+        detail: `${m.tags.length} tags (${m.tagNames.join(', ') || 'none'}); ${p.push.reason}`
       }
     })
-    const decision = result.pushDecision!
 
-    // build
-    const localTag = `ml-docker-local/${
-      path
-        .basename(cfg.context)
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]/g, '-') || 'image'
-    }:${runId}`
-    const testTags = meta.images.length && meta.tags.length ? meta.tags : [localTag]
-    let buildPlan: BuildPlan | undefined
-    const built = await stage('build', async () => {
-      await docker.available()
-      if (decision.push && cfg.username) {
+    // login: its own step, so a wrong password is reported as such and nothing was built yet.
+    if (plan.logins.length) {
+      await stage('login', async () => {
         cleanup.dockerConfig = await createDockerConfig()
         save()
         docker.env.dockerConfig = cleanup.dockerConfig
-        await login(docker, cfg.registry, cfg.username, cfg.password)
-      }
-      const builder = await ensureBuilder(cfg, docker, runId)
-      if (builder.created) {
-        cleanup.builder = builder.name
+        for (const l of plan.logins) await login(docker, l.registry, l.username, cfg.password)
+        return {
+          value: undefined,
+          detail: plan.logins.map((l) => `${l.username}@${l.registry}`).join(', ')
+        }
+      })
+    } else {
+      skip(
+        'login',
+        plan.push.push
+          ? 'no credentials given: using the Docker client configuration'
+          : plan.push.reason
+      )
+    }
+
+    // build
+    const built = await stage('build', async () => {
+      if (plan.builder.mode === 'create') {
+        cleanup.builder = plan.builder.name
         save()
       }
-      const cache = planCache(cfg.cache, meta.images, decision.push)
-      result.cache = cache
-      log.info(cache.note)
-      buildPlan = {
-        builder: builder.name,
-        context: cfg.context,
-        file: cfg.file,
-        tags: testTags,
-        labels: meta.labels,
-        buildArgs: cfg.buildArgs,
-        secretIds: Object.keys(cfg.secrets),
-        target: cfg.target,
-        platform: cfg.platforms[0] ?? '',
-        cacheFrom: cache.from,
-        cacheTo: cache.to,
-        iidFile: path.join(reportDir, 'iid'),
-        metadataFile: path.join(reportDir, 'build-metadata.json')
-      }
-      const b = await build(buildPlan, cfg.secrets, docker)
-      // The daemon's view is the truth for what gets tested and pushed.
-      const daemonId = await docker.imageId(testTags[0])
-      if (!daemonId)
-        throw new Error(`The built image ${testTags[0]} is not in the local Docker daemon.`)
-      b.imageId = daemonId
+      await prepareBuilder(plan.builder, cfg, docker)
+      cleanup.dirs = [plan.layoutDir]
+      save()
+      const b = await build(
+        {
+          builder: plan.builder.name,
+          context: cfg.context,
+          file: cfg.file,
+          tags: plan.localTags,
+          labels: meta.labels,
+          buildArgs: cfg.buildArgs,
+          secretIds: Object.keys(cfg.secrets),
+          target: cfg.target,
+          platform: plan.platform,
+          cacheFrom: plan.cache.from,
+          cacheTo: plan.cache.to,
+          annotations: plan.annotations,
+          layoutDir: plan.layoutDir,
+          metadataFile: path.join(reportDir, 'build-metadata.json')
+        },
+        cfg.secrets,
+        docker
+      )
       result.build = b
-      result.outputs.imageid = b.imageId
+      Object.assign(result.outputs, { imageid: b.imageId, digest: b.digest })
       return {
         value: b,
-        detail: `${b.imageId.slice(0, 19)} in ${b.seconds.toFixed(1)}s, ${b.cached.length} cached steps`
+        detail:
+          `${b.digest.slice(0, 19)} (${formatBytes(compressedSize(b.manifest))} compressed) in ` +
+          `${b.seconds.toFixed(1)}s, ${b.cached.length} cached steps`
       }
     })
 
-    // smoke
+    // smoke and scan, side by side: both read the image the build wrote, neither changes it.
+    const gates: Promise<void>[] = []
+    const buffers: [StageName, BufferedLogger][] = []
     if (cfg.smoke.enabled) {
-      await stage('smoke', async () => {
-        const s = await smoke(testTags[0], docker, {
-          timeoutSeconds: cfg.smoke.timeoutSeconds,
-          env: cfg.smoke.env,
-          runId,
-          onContainer: (name) => {
-            cleanup.containers.push(name)
-            save()
-          }
-        })
-        result.smoke = s
-        if (!s.passed) {
-          if (s.probeOutput) log.info(`health probe output (most recent last):\n${s.probeOutput}`)
-          if (s.logs) log.info(`container logs (last 200 lines):\n${s.logs}`)
-          log.annotate({ level: 'error', title: 'smoke test failed', message: s.message })
-          throw new GateFailed(s.message)
-        }
-        return { value: s, detail: s.message }
-      })
+      const out = new BufferedLogger(log)
+      buffers.push(['smoke', out])
+      gates.push(
+        runStage(
+          'smoke',
+          async () => {
+            const s = await smoke(built.imageId, new Docker(out, docker.env), {
+              timeoutSeconds: cfg.smoke.timeoutSeconds,
+              env: cfg.smoke.env,
+              runId,
+              onContainer: (name) => {
+                cleanup.containers.push(name)
+                save()
+              }
+            })
+            result.smoke = s
+            if (!s.passed) {
+              if (s.probeOutput)
+                out.info(`health probe output (most recent last):\n${s.probeOutput}`)
+              if (s.logs) out.info(`container logs (last 200 lines):\n${s.logs}`)
+              out.annotate({ level: 'error', title: 'smoke test failed', message: s.message })
+              throw new GateFailed(s.message)
+            }
+            return { value: undefined, detail: s.message }
+          },
+          out
+        )
+      )
     } else skip('smoke', 'smoke: false')
-
-    // scan
     if (cfg.scan.enabled) {
-      await stage('scan', async () => {
-        const s = await scan(cfg.scan, testTags[0], reportDir, log)
-        result.scan = s
-        Object.assign(result.outputs, {
-          'scan-critical': String(s.counts.CRITICAL),
-          'scan-high': String(s.counts.HIGH),
-          'scan-medium': String(s.counts.MEDIUM),
-          'scan-low': String(s.counts.LOW + s.counts.UNKNOWN),
-          'scan-report': s.reportPath,
-          'scan-sarif': s.sarifPath
-        })
-        for (const f of s.findings.slice(0, 50)) log.info(describeFinding(f))
-        const detail =
-          `${s.counts.CRITICAL} critical, ${s.counts.HIGH} high, ${s.counts.MEDIUM} medium, ` +
-          `${s.counts.LOW + s.counts.UNKNOWN} low` +
-          (s.ignoredUnfixed ? ` (${s.ignoredUnfixed} unfixed ignored)` : '')
-        if (!s.passed) {
-          for (const f of s.failing.slice(0, 20)) {
-            log.annotate({ level: 'error', title: `scan: ${f.id}`, message: describeFinding(f) })
-          }
-          throw new GateFailed(
-            `the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`
-          )
-        }
-        return { value: s, detail }
-      })
+      const out = new BufferedLogger(log)
+      buffers.push(['scan', out])
+      gates.push(
+        runStage(
+          'scan',
+          async () => {
+            const s = await scan(
+              cfg.scan,
+              { layout: plan.layoutDir, digest: built.digest },
+              reportDir,
+              out
+            )
+            result.scan = s
+            Object.assign(result.outputs, {
+              'scan-critical': String(s.counts.CRITICAL),
+              'scan-high': String(s.counts.HIGH),
+              'scan-medium': String(s.counts.MEDIUM),
+              'scan-low': String(s.counts.LOW + s.counts.UNKNOWN),
+              'scan-report': s.reportPath,
+              'scan-sarif': s.sarifPath
+            })
+            for (const f of s.findings.slice(0, 50)) out.info(describeFinding(f))
+            const detail =
+              `${s.counts.CRITICAL} critical, ${s.counts.HIGH} high, ${s.counts.MEDIUM} medium, ` +
+              `${s.counts.LOW + s.counts.UNKNOWN} low` +
+              (s.ignoredUnfixed ? ` (${s.ignoredUnfixed} unfixed ignored)` : '')
+            if (!s.passed) {
+              for (const f of s.failing.slice(0, 20)) {
+                out.annotate({
+                  level: 'error',
+                  title: `scan: ${f.id}`,
+                  message: describeFinding(f)
+                })
+              }
+              throw new GateFailed(
+                `the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`
+              )
+            }
+            return { value: undefined, detail }
+          },
+          out
+        )
+      )
     } else skip('scan', 'scan: false')
+    const settled = await Promise.allSettled(gates)
+    for (const [name, out] of buffers) await log.group(name, () => Promise.resolve(out.flush()))
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) {
+      // Smoke before scan in the report, whichever finished first.
+      result.failedStage = STAGES.find((n) =>
+        result.stages.some((s) => s.name === n && s.status === 'failed')
+      )
+      throw failed.reason
+    }
 
     // push
-    if (decision.push) {
+    if (plan.push.push) {
       await stage('push', async () => {
-        const p = await push(docker, built.imageId, meta.tags)
+        const registries = [...new Set(plan.pushTags.map((t) => splitTag(t).registry))]
+        const creds = new Map<string, Credentials | undefined>()
+        for (const r of registries) creds.set(r, await credentialsFor(cfg, r))
+        for (const v of creds.values()) if (v) log.secret(v.password)
+        const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
+          log,
+          credentials: (r) => creds.get(r),
+          deadline: Date.now() + PUSH_DEADLINE_MS
+        })
         result.push = p
-        result.outputs.digest = p.digest
-        let cacheNote = ''
-        if (buildPlan && buildPlan.cacheTo.length) {
-          // The cache is written only now: a run that failed a gate leaves the registry untouched.
-          try {
-            const s = await exportCache(buildPlan, cfg.secrets, docker)
-            cacheNote = `; cache exported to ${result.cache?.ref} in ${s.toFixed(1)}s`
-          } catch (e) {
-            log.warning(
-              `The image was pushed, but the build cache could not be exported: ${e instanceof Error ? e.message : String(e)}`
+        // What the registry now serves, not what we believe we sent.
+        for (const tag of p.pushed) {
+          const t = splitTag(tag)
+          const served = await new RegistryClient(t.registry, {
+            credentials: creds.get(t.registry)
+          }).manifestDigest(t.repository, t.tag)
+          if (served !== built.digest) {
+            throw new Error(
+              `${tag} resolves to ${served ?? 'nothing'} in the registry, not the tested ${built.digest}.`
             )
-            cacheNote = '; cache export failed'
           }
         }
-        return { value: p, detail: `${p.pushed.length} tags, ${p.digest}${cacheNote}` }
+        return {
+          value: p,
+          detail:
+            `${p.pushed.length} tags -> ${p.digest}; ${formatBytes(p.uploadedBytes)} uploaded, ` +
+            `${p.reusedBlobs} blobs already there or mounted, in ${p.seconds.toFixed(1)}s`
+        }
       })
-    } else skip('push', decision.reason)
+    } else skip('push', plan.push.reason)
     result.outputs.pushed = result.push ? 'true' : 'false'
     result.ok = true
   } catch (e) {
@@ -376,6 +457,12 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       if (!result.stages.some((s) => s.name === name))
         skip(name, `not run: ${result.failedStage ?? 'setup'} failed`)
     }
+  } finally {
+    // The layout is as large as the compressed image: it goes as soon as nothing needs it.
+    for (const dir of cleanup.dirs ?? [])
+      await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined)
+    cleanup.dirs = []
+    save()
   }
   result.stages.sort((a, b) => STAGES.indexOf(a.name) - STAGES.indexOf(b.name))
   return result

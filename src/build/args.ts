@@ -3,7 +3,7 @@ export interface BuildPlan {
   builder: string
   context: string
   file: string
-  /** Tags applied to the image loaded into the local daemon (the tested image). */
+  /** Names of the image in the local daemon (the tested image). */
   tags: string[]
   labels: Record<string, string>
   buildArgs: Record<string, string>
@@ -13,7 +13,10 @@ export interface BuildPlan {
   platform: string
   cacheFrom: string[]
   cacheTo: string[]
-  iidFile: string
+  /** Exporter annotation options (`annotation-manifest.key=value`), applied to both outputs. */
+  annotations: string[]
+  /** Where BuildKit writes the OCI layout that is scanned and pushed. */
+  layoutDir: string
   metadataFile: string
 }
 
@@ -21,42 +24,40 @@ export function secretEnvName(id: string): string {
   return `ML_DOCKER_SECRET_${id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`
 }
 
-/** The inputs that decide which steps run, shared by the build and the cache export. */
-function commonArgv(plan: BuildPlan): string[] {
+/** One CSV field of an `--output`/`--cache-to` value, quoted when it holds a comma or a quote. */
+export function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+/**
+ * The argv after `docker`. Pure, so each flag is unit-tested. One build writes the image twice
+ * from the same result: into the daemon (`type=docker`: straight into the containerd store with
+ * the docker driver, a tarball load otherwise) for the smoke test, and as an OCI layout of the very
+ * same manifest for the scan and the push. Both use OCI media types so the manifest is identical.
+ * The registry cache, when the run pushes, is exported by this same build.
+ */
+export function buildArgv(plan: BuildPlan): string[] {
   const argv = ['buildx', 'build', '--builder', plan.builder, '--progress', 'plain']
   argv.push('--file', plan.file)
   for (const [k, v] of Object.entries(plan.buildArgs)) argv.push('--build-arg', `${k}=${v}`)
   for (const id of plan.secretIds) argv.push('--secret', `id=${id},env=${secretEnvName(id)}`)
   if (plan.target) argv.push('--target', plan.target)
   if (plan.platform) argv.push('--platform', plan.platform)
-  return argv
-}
-
-/**
- * The argv after `docker`. Pure, so each flag is unit-tested. The build only reads the registry
- * cache: writing it is a registry write, which waits until every gate passed (`cacheExportArgv`).
- */
-export function buildArgv(plan: BuildPlan): string[] {
-  const argv = commonArgv(plan)
-  for (const tag of plan.tags) argv.push('--tag', tag)
   for (const [k, v] of Object.entries(plan.labels)) argv.push('--label', `${k}=${v}`)
   for (const c of plan.cacheFrom) argv.push('--cache-from', c)
-  // The image goes into the local daemon: that exact image is smoke-tested, scanned and pushed.
-  // Attestations would turn the result into an index the docker exporter cannot load.
-  argv.push('--load', '--provenance=false', '--sbom=false')
-  argv.push('--iidfile', plan.iidFile, '--metadata-file', plan.metadataFile)
-  argv.push(plan.context)
-  return argv
-}
-
-/**
- * Re-runs the same build on the same builder (every step is a local cache hit) only to export
- * the cache to the registry, once the image has passed every gate and been pushed.
- */
-export function cacheExportArgv(plan: BuildPlan): string[] {
-  const argv = commonArgv(plan)
   for (const c of plan.cacheTo) argv.push('--cache-to', c)
-  argv.push('--output', 'type=cacheonly', '--provenance=false', '--sbom=false')
+  const common = ['oci-mediatypes=true', ...plan.annotations].map(csvField)
+  argv.push(
+    '--output',
+    ['type=docker', csvField(`name=${plan.tags.join(',')}`), ...common].join(',')
+  )
+  argv.push(
+    '--output',
+    ['type=oci', csvField(`dest=${plan.layoutDir}`), 'tar=false', ...common].join(',')
+  )
+  // Attestations would turn the result into an index; they are attached after the gates instead.
+  argv.push('--provenance=false', '--sbom=false')
+  argv.push('--metadata-file', plan.metadataFile)
   argv.push(plan.context)
   return argv
 }

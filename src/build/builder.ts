@@ -2,29 +2,33 @@ import type { Config } from '../config.js'
 import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
 import { UserError } from '../errors.js'
+import type { BuilderPlan, EngineFacts } from '../plan.js'
 
-export interface BuilderChoice {
-  name: string
-  /** True when this run created the builder, so the post step removes it. */
-  created: boolean
-  driver: string
-}
-
-/**
- * Finds or creates the buildx builder. The docker driver cannot export a registry cache, so by
- * default a builder of our own is created (remote when a BuildKit endpoint is given).
- */
-export async function ensureBuilder(
-  cfg: Config,
-  docker: Docker,
-  runId: string
-): Promise<BuilderChoice> {
+/** What the planning step needs to know about the daemon and the named builder. */
+export async function engineFacts(
+  cfg: Pick<Config, 'builder'>,
+  docker: Docker
+): Promise<EngineFacts> {
   const version = await docker.run(['buildx', 'version'], { quiet: true }).catch(() => undefined)
   if (!version || version.code !== 0) {
     throw new UserError(
       'docker buildx is not installed. Install the buildx CLI plugin (Docker Desktop and GitHub-hosted ' +
         'runners have it; on Debian: the docker-buildx package or a buildx release in /usr/local/lib/docker/cli-plugins).'
     )
+  }
+  const info = await docker.check(['info', '--format', '{{json .}}'], { quiet: true })
+  const parsed = JSON.parse(info.stdout) as {
+    ServerVersion?: string
+    DriverStatus?: [string, string][]
+  }
+  const containerd = (parsed.DriverStatus ?? []).some(
+    ([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1'
+  )
+  const ctx = await docker.run(['context', 'show'], { quiet: true })
+  const facts: EngineFacts = {
+    store: containerd ? 'containerd' : 'classic',
+    version: parsed.ServerVersion ?? 'unknown',
+    context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default'
   }
   if (cfg.builder) {
     const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder])
@@ -33,28 +37,32 @@ export async function ensureBuilder(
         `Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`
       )
     }
-    return {
-      name: cfg.builder,
-      created: false,
-      driver: /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown'
-    }
+    facts.namedBuilderDriver = /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown'
   }
-  const name = `ml-docker-${runId}`
-  const create = createBuilderArgv(cfg, name)
-  const driver = create[create.indexOf('--driver') + 1]
-  const res = await docker.run(create)
+  return facts
+}
+
+/** Creates the builder the plan asks for (when it is ours to create) and starts it. */
+export async function prepareBuilder(
+  plan: BuilderPlan,
+  cfg: Pick<Config, 'buildkitEndpoint' | 'buildkitImage' | 'buildkitdConfig'>,
+  docker: Docker
+): Promise<void> {
+  if (plan.mode === 'use') return
+  const res = await docker.run(createBuilderArgv(cfg, plan.name))
   if (res.code !== 0) {
-    throw new UserError(`Could not create a ${driver} buildx builder: ${lastLines(res.output, 5)}`)
-  }
-  const boot = await docker.run(['buildx', 'inspect', '--bootstrap', name], { stream: true })
-  if (boot.code !== 0) {
-    await docker.run(['buildx', 'rm', name], { quiet: true })
     throw new UserError(
-      `The ${driver} builder did not start: ${lastLines(boot.output, 5)}` +
+      `Could not create a ${plan.driver} buildx builder: ${lastLines(res.output, 5)}`
+    )
+  }
+  const boot = await docker.run(['buildx', 'inspect', '--bootstrap', plan.name], { stream: true })
+  if (boot.code !== 0) {
+    await docker.run(['buildx', 'rm', plan.name], { quiet: true })
+    throw new UserError(
+      `The ${plan.driver} builder did not start: ${lastLines(boot.output, 5)}` +
         (cfg.buildkitEndpoint ? ` (is BuildKit listening on ${cfg.buildkitEndpoint}?)` : '')
     )
   }
-  return { name, created: true, driver }
 }
 
 /** `docker buildx create ...` for the builder this run owns. Pure; unit-tested. */

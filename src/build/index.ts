@@ -1,11 +1,18 @@
 import { promises as fs } from 'node:fs'
-import path from 'node:path'
 import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
-import { buildArgv, cacheExportArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
+import { OciLayout, type ManifestNode } from '../registry/layout.js'
+import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
 
 export interface BuildResult {
+  /** The manifest digest: what is scanned and pushed, byte for byte. */
+  digest: string
+  /** The image config digest (the image id in a classic-store daemon). */
+  configDigest: string
+  /** The id the daemon gives the tested image (manifest digest on the containerd store). */
   imageId: string
+  layout: OciLayout
+  manifest: ManifestNode
   /** Names of the steps BuildKit reported as CACHED. */
   cached: string[]
   output: string
@@ -28,16 +35,18 @@ function secretEnv(plan: BuildPlan, secrets: Record<string, string>): Record<str
   return env
 }
 
+/**
+ * Runs the one build, then establishes the identity of what was built from BuildKit's own records
+ * (the OCI layout's index and manifest) and checks that the daemon holds exactly that image.
+ */
 export async function build(
   plan: BuildPlan,
   secrets: Record<string, string>,
   docker: Docker
 ): Promise<BuildResult> {
-  await fs.mkdir(path.dirname(plan.iidFile), { recursive: true })
-  await fs.rm(plan.iidFile, { force: true })
-  const env = secretEnv(plan, secrets)
+  await fs.rm(plan.layoutDir, { recursive: true, force: true })
   const started = Date.now()
-  const res = await docker.run(buildArgv(plan), { stream: true, env })
+  const res = await docker.run(buildArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
   const seconds = (Date.now() - started) / 1000
   if (res.code !== 0) {
     throw new BuildError(
@@ -45,28 +54,27 @@ export async function build(
       res.output
     )
   }
-  const imageId = (await fs.readFile(plan.iidFile, 'utf8')).trim()
-  if (!/^sha256:[a-f0-9]{64}$/.test(imageId)) {
-    throw new BuildError(`The build wrote no usable image id (${imageId || 'empty'})`, res.output)
-  }
-  return { imageId, cached: cachedSteps(res.output), output: res.output, seconds }
-}
-
-/** Writes the registry cache; returns how long it took. */
-export async function exportCache(
-  plan: BuildPlan,
-  secrets: Record<string, string>,
-  docker: Docker
-): Promise<number> {
-  const started = Date.now()
-  const res = await docker.run(cacheExportArgv(plan), {
-    stream: true,
-    env: secretEnv(plan, secrets)
-  })
-  if (res.code !== 0)
+  const layout = new OciLayout(plan.layoutDir)
+  const manifest = await layout.tree(await layout.root())
+  const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? ''
+  const imageId = (await docker.imageId(plan.tags[0])) ?? ''
+  const digest = manifest.descriptor.digest
+  // The containerd store names an image by its manifest digest, the classic store by its config.
+  if (imageId !== digest && imageId !== configDigest) {
     throw new BuildError(
-      `cache export failed (exit ${res.code}): ${lastLines(res.output, 5)}`,
+      `The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ${digest} ` +
+        `(config ${configDigest}): refusing to test one image and push another.`,
       res.output
     )
-  return (Date.now() - started) / 1000
+  }
+  return {
+    digest,
+    configDigest,
+    imageId,
+    layout,
+    manifest,
+    cached: cachedSteps(res.output),
+    output: res.output,
+    seconds
+  }
 }

@@ -435,11 +435,12 @@ export function computeMeta(
   const version = engine.compute(rules)
 
   const tagNames: string[] = []
+  let latestTag: string | undefined
   if (version.main !== undefined) {
     tagNames.push(version.main, ...version.partial)
     if (version.latest) {
-      const latest = engine.latestTag()
-      if (latest !== undefined) tagNames.push(latest)
+      latestTag = engine.latestTag()
+      if (latestTag !== undefined) tagNames.push(latestTag)
     }
   }
   const uniqueNames = tagNames.filter((t, i) => tagNames.indexOf(t) === i)
@@ -496,6 +497,7 @@ export function computeMeta(
     version: versionOut,
     tags,
     tagNames: uniqueNames,
+    ...(latestTag !== undefined ? { latestTag } : {}),
     labels,
     annotations,
     images: enabledUnique,

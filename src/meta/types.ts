@@ -52,6 +52,8 @@ export interface MetaResult {
   /** Full references image:tag for every enabled image (tag names alone when no image is given). */
   tags: string[]
   tagNames: string[]
+  /** The floating `latest` tag name (with flavor prefix/suffix, e.g. latest-gpu) when one was added. */
+  latestTag?: string
   labels: Record<string, string>
   /** level:key=value */
   annotations: string[]

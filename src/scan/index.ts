@@ -15,10 +15,17 @@ export interface ScanResult extends ScanSummary {
   seconds: number
 }
 
+/**
+ * What Trivy reads: the OCI layout the build wrote (`dir@digest`, no `docker save` copy of a
+ * multi-GB image), or an image in the local daemon.
+ */
+export type ScanTarget = { layout: string; digest: string } | { image: string }
+
 /** The argv after `trivy`. Pure, so each flag is unit-tested. */
-export function trivyArgv(cfg: Config['scan'], image: string, reportPath: string): string[] {
+export function trivyArgv(cfg: Config['scan'], target: ScanTarget, reportPath: string): string[] {
   const argv = ['image', '--format', 'json', '--output', reportPath]
-  argv.push('--scanners', 'vuln,secret', '--image-src', 'docker')
+  argv.push('--scanners', 'vuln,secret')
+  if ('image' in target) argv.push('--image-src', 'docker')
   argv.push('--skip-version-check', '--disable-telemetry', '--no-progress', '--timeout', '15m')
   // Small report: every finding, not every package.
   argv.push('--list-all-pkgs=false')
@@ -26,13 +33,14 @@ export function trivyArgv(cfg: Config['scan'], image: string, reportPath: string
   if (cfg.skipDbUpdate)
     argv.push('--skip-db-update', '--skip-java-db-update', '--skip-check-update')
   if (cfg.dbRepository.length) argv.push('--db-repository', cfg.dbRepository.join(','))
-  argv.push(image)
+  if ('image' in target) argv.push(target.image)
+  else argv.push('--input', `${target.layout}@${target.digest}`)
   return argv
 }
 
 export async function scan(
   cfg: Config['scan'],
-  image: string,
+  target: ScanTarget,
   outDir: string,
   log: Logger
 ): Promise<ScanResult> {
@@ -41,7 +49,7 @@ export async function scan(
   const reportPath = path.join(outDir, 'trivy-report.json')
   const sarifPath = path.join(outDir, 'trivy-report.sarif')
   const started = Date.now()
-  const res = await run(log, trivy, trivyArgv(cfg, image, reportPath), { stream: true })
+  const res = await run(log, trivy, trivyArgv(cfg, target, reportPath), { stream: true })
   if (res.code !== 0) {
     throw new Error(
       `Trivy failed (exit ${res.code}); the image was not scanned:\n${lastLines(res.output, 10)}`

@@ -1,11 +1,10 @@
 import { beforeAll, expect, it } from '@jest/globals'
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import {
   copyDir,
   describeTestbed,
+  engineEnv,
   expectMaskedEverywhere,
-  registryConfigDigest,
   registryTags,
   ROOT,
   runAction,
@@ -14,8 +13,8 @@ import {
   sh,
   smokeContainers,
   uniqueName,
-  visibleLog,
   type ActionEvent,
+  type Engine,
   type Testbed
 } from './testbed.js'
 
@@ -32,76 +31,6 @@ const tagPush = (tag: string): ActionEvent => ({
       html_url: 'https://github.com/acme/ml-service'
     }
   }
-})
-
-describeTestbed('release on a version tag', (bed) => {
-  const repo = uniqueName('acme/ml-service')
-  let run: Awaited<ReturnType<typeof runAction>>
-  let post: Awaited<ReturnType<typeof runAction>>
-
-  beforeAll(async () => {
-    run = await runAction(baseInputs(bed, repo), tagPush('v1.2.3'))
-    post = await runPost(run, baseInputs(bed, repo), tagPush('v1.2.3'))
-  }, 900_000)
-
-  it('passes every stage and pushes 1.2.3, 1.2, 1 and latest', () => {
-    if (run.code !== 0) console.log(run.output)
-    expect(run.code).toBe(0)
-    for (const stage of ['lint', 'meta', 'build', 'smoke', 'scan', 'push']) {
-      expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
-    }
-    expect(run.outputs.pushed).toBe('true')
-    // buildcache: the registry cache, exported after every gate passed and the tags were pushed.
-    expect(registryTags(bed, repo).sort()).toEqual(
-      ['1', '1.2', '1.2.3', 'buildcache', 'latest', 'sha-a1b2c3d'].sort()
-    )
-    expect(run.outputs.version).toBe('1.2.3')
-  })
-
-  it('pushed the very image that was smoke-tested and scanned (config digest through the registry)', () => {
-    expect(run.outputs.imageid).toMatch(/^sha256:[a-f0-9]{64}$/)
-    for (const tag of ['1.2.3', '1.2', '1', 'latest']) {
-      expect(registryConfigDigest(bed, `${repo}:${tag}`)).toBe(run.outputs.imageid)
-    }
-    expect(run.output).toContain(`healthy after`)
-    expect(run.output).toMatch(/trivy.* image .*--format json/)
-  })
-
-  it('logged in with --password-stdin and never printed the password', () => {
-    expect(run.output).toContain('--password-stdin')
-    expectMaskedEverywhere(run.output, bed.password)
-    expect(run.summary).not.toContain(bed.password)
-    expect(visibleLog(post.output)).not.toContain(bed.password)
-    expect(JSON.stringify(run.outputs)).not.toContain(bed.password)
-    expect(JSON.stringify(run.state)).not.toContain(bed.password)
-  })
-
-  it('reported lint and scan counts and report paths', () => {
-    expect(run.outputs['lint-errors']).toBe('0')
-    expect(run.outputs['scan-critical']).toBe('0')
-    expect(existsSync(run.outputs['scan-report'])).toBe(true)
-    expect(existsSync(run.outputs['lint-sarif'])).toBe(true)
-  })
-
-  it('the post step removed the temporary Docker config and left no container', () => {
-    const cleanup = JSON.parse(run.state.cleanup) as { dockerConfig: string }
-    expect(cleanup.dockerConfig).toBeTruthy()
-    expect(existsSync(cleanup.dockerConfig)).toBe(false)
-    expect(smokeContainers()).toEqual([])
-  })
-
-  it('a prerelease tag pushes its version and does not move latest', async () => {
-    const pre = await runAction(baseInputs(bed, repo), tagPush('v2.0.0-rc.1'))
-    await runPost(pre, baseInputs(bed, repo), tagPush('v2.0.0-rc.1'))
-    if (pre.code !== 0) console.log(pre.output)
-    expect(pre.code).toBe(0)
-    const tags = registryTags(bed, repo)
-    expect(tags).toContain('2.0.0-rc.1')
-    expect(tags).not.toContain('2')
-    expect(tags).not.toContain('2.0')
-    // latest still names the 1.2.3 image
-    expect(registryConfigDigest(bed, `${repo}:latest`)).toBe(run.outputs.imageid)
-  }, 900_000)
 })
 
 describeTestbed('pull request', (bed) => {
@@ -224,17 +153,18 @@ describeTestbed('default builder (docker-container driver)', (bed) => {
       'buildkit-image': bed.buildkitImage,
       'buildkitd-config': bed.buildkitdConfig
     })
-  const builderContainers = (name: string): string[] =>
-    sh('docker', ['ps', '-a', '--format', '{{.Names}}'])
+  const builderContainers = (engine: Engine, name: string): string[] =>
+    sh('docker', ['--host', engine.dockerHost, 'ps', '-a', '--format', '{{.Names}}'])
       .split('\n')
       .filter((n) => n.startsWith(`buildx_buildkit_${name}`))
 
-  if (bed.privilegedContainers) {
-    it('creates its own BuildKit container for the run, builds, tests and scans with it, and the post step removes it', async () => {
-      const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr)
+  for (const engine of bed.engines) {
+    it(`${engine.store} image store: creates its own BuildKit container for the run, builds, tests and scans with it, and the post step removes it`, async () => {
+      const env = engineEnv(engine)
+      const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr, { env })
       const cleanup = JSON.parse(run.state.cleanup ?? '{}') as { builder?: string }
-      const during = builderContainers(cleanup.builder ?? '?')
-      await runPost(run, inputs('unused'), pr)
+      const during = builderContainers(engine, cleanup.builder ?? '?')
+      await runPost(run, inputs('unused'), pr, env)
       if (run.code !== 0) console.log(run.output)
       expect(run.code).toBe(0)
       expect(run.output).toMatch(
@@ -243,27 +173,10 @@ describeTestbed('default builder (docker-container driver)', (bed) => {
       expect(during).toEqual([`buildx_buildkit_${cleanup.builder}0`])
       for (const stage of ['build', 'smoke', 'scan'])
         expect(run.summary).toMatch(new RegExp(`\\| ${stage} \\| ✅ passed`))
-      expect(sh('docker', ['buildx', 'ls'])).not.toContain(cleanup.builder)
-      expect(builderContainers(cleanup.builder!)).toEqual([])
+      expect(sh('docker', ['--host', engine.dockerHost, 'buildx', 'ls'])).not.toContain(
+        cleanup.builder
+      )
+      expect(builderContainers(engine, cleanup.builder!)).toEqual([])
     }, 600_000)
-  } else {
-    it("EXEMPT here (no privileged containers): fails at build with docker's reason and leaves no builder behind", async () => {
-      console.warn(
-        'WARNING: privileged containers cannot start on this host, so the docker-container driver cannot run; ' +
-          'checking its failure path instead of an end-to-end build.'
-      )
-      const run = await runAction(inputs(uniqueName('acme/ml-service-dc')), pr)
-      await runPost(run, inputs('unused'), pr)
-      expect(run.code).not.toBe(0)
-      expect(run.output).toMatch(
-        /buildx create --name (ml-docker-\S+) --driver docker-container --driver-opt network=host --driver-opt image=/
-      )
-      expect(run.summary).toMatch(
-        /\| build \| ❌ failed \| [\d.]+s \| The docker-container builder did not start: .*operation not permitted/
-      )
-      const name = /buildx create --name (ml-docker-\S+)/.exec(run.output)![1]
-      expect(sh('docker', ['buildx', 'ls'])).not.toContain(name)
-      expect(builderContainers(name)).toEqual([])
-    }, 300_000)
   }
 })

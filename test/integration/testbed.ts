@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   existsSync,
   mkdtempSync,
@@ -31,8 +31,17 @@ export interface Testbed {
   trivyBin: string
   trivyCacheClean: string
   trivyCacheVulnerable: string
+  /** The Docker 29 engines: the containerd image store (default socket) and the classic store. */
+  engines: Engine[]
+  actBin: string
   /** What each .ci/testbed.d/<area>.sh provisioned, from $TB/env.d/<area>.json. */
   extra: Record<string, Record<string, unknown>>
+}
+
+export interface Engine {
+  name: string
+  store: 'containerd' | 'classic'
+  dockerHost: string
 }
 
 export const ROOT = path.resolve(new URL('../../', import.meta.url).pathname)
@@ -152,7 +161,7 @@ export interface ActionEvent {
 export async function runAction(
   inputs: Record<string, string>,
   event: ActionEvent,
-  opts: { cwd?: string; post?: Record<string, string> } = {}
+  opts: { cwd?: string; post?: Record<string, string>; env?: Record<string, string> } = {}
 ): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-it-'))
   const eventPath = path.join(dir, 'event.json')
@@ -184,6 +193,7 @@ export async function runAction(
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
     GITHUB_ENV: path.join(dir, 'env'),
     GITHUB_PATH: path.join(dir, 'path'),
+    ...(opts.env ?? {}),
     ...(opts.post ?? {})
   }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
@@ -208,11 +218,12 @@ export async function runAction(
 export async function runPost(
   main: ActionRun,
   inputs: Record<string, string>,
-  event: ActionEvent
+  event: ActionEvent,
+  env: Record<string, string> = {}
 ): Promise<ActionRun> {
   const post: Record<string, string> = {}
   for (const [k, v] of Object.entries(main.state)) post[`STATE_${k}`] = v
-  return runAction(inputs, event, { post })
+  return runAction(inputs, event, { post, env })
 }
 
 export function spawnCollect(
@@ -291,6 +302,49 @@ export function registryTags(bed: Testbed, repo: string): string[] {
   }
 }
 
+/** The manifest a tag resolves to, read through the registry: its digest and its parsed JSON. */
+export function registryManifest(
+  bed: Testbed,
+  ref: string
+): {
+  digest: string
+  manifest: { config: { digest: string }; annotations?: Record<string, string> }
+} {
+  const raw = sh('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    '--creds',
+    `${bed.username}:${bed.password}`,
+    `docker://${bed.registry}/${ref}`
+  ])
+  const [repo, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)]
+  const head = sh('curl', [
+    '-sfI',
+    '-u',
+    `${bed.username}:${bed.password}`,
+    '-H',
+    'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    `http://${bed.registry}/v2/${repo}/manifests/${tag}`
+  ])
+  const digest = /^docker-content-digest:\s*(\S+)/im.exec(head)?.[1] ?? ''
+  if (digest !== `sha256:${createHash('sha256').update(raw).digest('hex')}`) {
+    throw new Error(`${ref}: the registry's digest ${digest} does not match the manifest it served`)
+  }
+  return {
+    digest,
+    manifest: JSON.parse(raw) as {
+      config: { digest: string }
+      annotations?: Record<string, string>
+    }
+  }
+}
+
+/** DOCKER_HOST for one engine, for runAction's env and the docker CLI. */
+export function engineEnv(engine: Engine): Record<string, string> {
+  return { DOCKER_HOST: engine.dockerHost }
+}
+
 /** The config digest (= image id) of a pushed tag, read through the registry. */
 export function registryConfigDigest(bed: Testbed, ref: string): string {
   const raw = sh('skopeo', [
@@ -315,8 +369,9 @@ export function copyDir(src: string): string {
   return dst
 }
 
-export function smokeContainers(): string[] {
+export function smokeContainers(engine?: Engine): string[] {
   return sh('docker', [
+    ...(engine ? ['--host', engine.dockerHost] : []),
     'ps',
     '-a',
     '--filter',

@@ -1,13 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   buildArgv,
-  cacheExportArgv,
   cachedSteps,
+  csvField,
   secretEnvName,
   type BuildPlan
 } from '../../src/build/args.js'
 import { createBuilderArgv } from '../../src/build/builder.js'
-import { planCache, repositoryOf } from '../../src/build/cache.js'
 
 const plan: BuildPlan = {
   builder: 'b1',
@@ -19,10 +18,11 @@ const plan: BuildPlan = {
   secretIds: ['hf-token'],
   target: 'runtime',
   platform: 'linux/amd64',
-  cacheFrom: ['type=registry,ref=reg:5000/team/app:buildcache'],
-  cacheTo: ['type=registry,ref=reg:5000/team/app:buildcache,mode=max'],
-  iidFile: '/tmp/iid',
-  metadataFile: '/tmp/meta.json'
+  cacheFrom: ['type=registry,ref=reg:5000/team/app:buildcache-main'],
+  cacheTo: ['type=registry,ref=reg:5000/team/app:buildcache-main,mode=max'],
+  annotations: ['annotation-manifest.org.opencontainers.image.vendor=acme, inc.'],
+  layoutDir: '/tmp/run/oci',
+  metadataFile: '/tmp/run/meta.json'
 }
 
 describe('buildArgv', () => {
@@ -33,8 +33,7 @@ describe('buildArgv', () => {
   it('starts with buildx build on the chosen builder, plain progress', () => {
     expect(argv.slice(0, 6)).toEqual(['buildx', 'build', '--builder', 'b1', '--progress', 'plain'])
   })
-  it('passes every tag, label, build arg', () => {
-    expect(pairs('--tag')).toEqual(plan.tags)
+  it('passes every label and build arg', () => {
     expect(pairs('--label')).toEqual(['org.opencontainers.image.version=1.2.3'])
     expect(pairs('--build-arg')).toEqual(['BASE_IMAGE=python:3.11-slim'])
   })
@@ -42,27 +41,26 @@ describe('buildArgv', () => {
     expect(pairs('--secret')).toEqual([`id=hf-token,env=${secretEnvName('hf-token')}`])
     expect(secretEnvName('hf-token')).toBe('ML_DOCKER_SECRET_HF_TOKEN')
   })
-  it('passes target and platform, and only reads the cache', () => {
+  it('passes target and platform, and reads and writes the cache in the same build', () => {
     expect(pairs('--target')).toEqual(['runtime'])
     expect(pairs('--platform')).toEqual(['linux/amd64'])
     expect(pairs('--cache-from')).toEqual(plan.cacheFrom)
-    expect(argv).not.toContain('--cache-to')
+    expect(pairs('--cache-to')).toEqual(plan.cacheTo)
   })
-  it('exports the cache in a separate, cache-only build of the same inputs', () => {
-    const exp = cacheExportArgv(plan)
-    const expPairs = (flag: string): string[] =>
-      exp.flatMap((a, i) => (a === flag ? [exp[i + 1]] : []))
-    expect(expPairs('--cache-to')).toEqual(plan.cacheTo)
-    expect(expPairs('--output')).toEqual(['type=cacheonly'])
-    for (const flag of ['--build-arg', '--secret', '--target', '--platform', '--file'])
-      expect(expPairs(flag)).toEqual(pairs(flag))
-    expect(exp).not.toContain('--load')
-    expect(exp).not.toContain('--tag')
-    expect(exp[exp.length - 1]).toBe('/ctx')
+  it('writes the image into the daemon and as an OCI layout of the same manifest, in one build', () => {
+    const outputs = pairs('--output')
+    expect(outputs).toEqual([
+      'type=docker,"name=reg:5000/team/app:1.2.3,reg:5000/team/app:latest",oci-mediatypes=true,' +
+        '"annotation-manifest.org.opencontainers.image.vendor=acme, inc."',
+      'type=oci,dest=/tmp/run/oci,tar=false,oci-mediatypes=true,' +
+        '"annotation-manifest.org.opencontainers.image.vendor=acme, inc."'
+    ])
+    expect(argv).not.toContain('--load')
+    expect(argv).not.toContain('--push')
   })
-  it('loads the result into the daemon without attestations, and ends with the context', () => {
-    expect(argv).toEqual(expect.arrayContaining(['--load', '--provenance=false', '--sbom=false']))
-    expect(pairs('--iidfile')).toEqual(['/tmp/iid'])
+  it('leaves attestations for later, records metadata, and ends with the context', () => {
+    expect(argv).toEqual(expect.arrayContaining(['--provenance=false', '--sbom=false']))
+    expect(pairs('--metadata-file')).toEqual(['/tmp/run/meta.json'])
     expect(argv[argv.length - 1]).toBe('/ctx')
   })
   it('omits optional flags when unset', () => {
@@ -74,7 +72,8 @@ describe('buildArgv', () => {
       cacheFrom: [],
       cacheTo: [],
       labels: {},
-      buildArgs: {}
+      buildArgs: {},
+      annotations: []
     })
     for (const f of [
       '--target',
@@ -87,6 +86,12 @@ describe('buildArgv', () => {
     ]) {
       expect(minimal).not.toContain(f)
     }
+    expect(minimal.join(' ')).not.toContain('annotation')
+  })
+  it('quotes CSV fields only when they need it', () => {
+    expect(csvField('a=b')).toBe('a=b')
+    expect(csvField('a=b,c')).toBe('"a=b,c"')
+    expect(csvField('a="b"')).toBe('"a=""b"""')
   })
 })
 
@@ -106,32 +111,6 @@ describe('cachedSteps', () => {
       '[builder 3/4] RUN pip install -r requirements.txt'
     ])
     expect(cachedSteps('#1 DONE\n')).toEqual([])
-  })
-})
-
-describe('planCache', () => {
-  const auto = { mode: 'auto' as const, ref: '', exportMode: 'max' as const }
-  it('derives <image>:buildcache and writes only when pushing', () => {
-    const p = planCache(auto, ['127.0.0.1:5000/team/app'], true)
-    expect(p.from).toEqual(['type=registry,ref=127.0.0.1:5000/team/app:buildcache'])
-    expect(p.to[0]).toMatch(/^type=registry,ref=127\.0\.0\.1:5000\/team\/app:buildcache,mode=max/)
-    const ro = planCache(auto, ['127.0.0.1:5000/team/app'], false)
-    expect(ro.from).toHaveLength(1)
-    expect(ro.to).toEqual([])
-  })
-  it('honours off and explicit refs', () => {
-    expect(planCache({ ...auto, mode: 'off' }, ['a/b'], true).from).toEqual([])
-    expect(
-      planCache({ mode: 'explicit', ref: 'c/d:cache', exportMode: 'min' }, ['a/b'], true).to[0]
-    ).toContain('ref=c/d:cache,mode=min')
-  })
-  it('has nothing to derive from without an image', () => {
-    expect(planCache(auto, [], true)).toMatchObject({ from: [], to: [] })
-  })
-  it('strips tags and digests but not registry ports', () => {
-    expect(repositoryOf('127.0.0.1:5000/a/b:1.2')).toBe('127.0.0.1:5000/a/b')
-    expect(repositoryOf('127.0.0.1:5000/a/b')).toBe('127.0.0.1:5000/a/b')
-    expect(repositoryOf('a/b@sha256:abc')).toBe('a/b')
   })
 })
 

@@ -56,6 +56,7 @@ describe('runPipeline stops before any side effect', () => {
     expect(result.stages.map((s) => `${s.name}:${s.status}`)).toEqual([
       'lint:failed',
       'meta:skipped',
+      'login:skipped',
       'build:skipped',
       'smoke:skipped',
       'scan:skipped',

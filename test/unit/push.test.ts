@@ -1,98 +1,260 @@
-import { describe, expect, it } from '@jest/globals'
-import { Docker } from '../../src/docker.js'
-import type { RunOptions, RunResult } from '../../src/exec.js'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { ConsoleLogger } from '../../src/log.js'
-import { push } from '../../src/push/index.js'
+import { pushLayout, PushError, splitTag } from '../../src/push/index.js'
+import { backoffDelay, parseChallenge, RegistryClient } from '../../src/registry/client.js'
+import { OciLayout } from '../../src/registry/layout.js'
+import { FakeRegistry, sha } from '../support/fake-registry.js'
 
-const ID = 'sha256:' + '1'.repeat(64)
-const DIGEST = 'sha256:' + 'd'.repeat(64)
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 
-/** A docker CLI that answers from a script: local image ids, and push outcomes per attempt. */
-class ScriptedDocker extends Docker {
-  calls: string[][] = []
-  constructor(
-    private readonly ids: Record<string, string>,
-    private readonly pushOutcomes: Record<string, number[]>
-  ) {
-    super(
-      new ConsoleLogger(
-        () => undefined,
-        () => undefined
-      )
-    )
+/** A one-image OCI layout as BuildKit writes it: config, two layers, manifest, index.json. */
+function makeLayout(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-layout-'))
+  mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true })
+  const put = (b: Buffer | string): { digest: string; size: number } => {
+    const buf = Buffer.from(b)
+    const digest = sha(buf)
+    writeFileSync(path.join(dir, 'blobs', 'sha256', digest.slice(7)), buf)
+    return { digest, size: buf.length }
   }
-  override run(args: string[], _opts: RunOptions = {}): Promise<RunResult> {
-    return Promise.resolve(this.answer(args))
-  }
-  private answer(args: string[]): RunResult {
-    this.calls.push(args)
-    const ok = (stdout: string): RunResult => ({
-      code: 0,
-      stdout,
-      stderr: '',
-      output: stdout,
-      timedOut: false
+  const config = put(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })
+  )
+  const l1 = put(Buffer.alloc(4096, 1))
+  const l2 = put(Buffer.alloc(2048, 2))
+  const manifest = put(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [l1, l2].map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        ...l
+      }))
     })
-    if (args[0] === 'image' && args[1] === 'inspect') {
-      const id = this.ids[args[args.length - 1]]
-      return id
-        ? ok(id + '\n')
-        : { code: 1, stdout: '', stderr: 'No such image', output: 'No such image', timedOut: false }
-    }
-    if (args[0] === 'push') {
-      const code = this.pushOutcomes[args[1]]?.shift() ?? 0
-      return code === 0
-        ? ok(`${args[1].split(':').pop()}: digest: ${DIGEST} size: 1234\n`)
-        : {
-            code,
-            stdout: '',
-            stderr: 'received unexpected HTTP status: 503',
-            output: 'received unexpected HTTP status: 503',
-            timedOut: false
-          }
-    }
-    throw new Error(`unexpected docker ${args.join(' ')}`)
-  }
+  )
+  writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+  writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: ['1', 'latest'].map((t) => ({
+        mediaType: MANIFEST,
+        ...manifest,
+        annotations: { 'org.opencontainers.image.ref.name': t }
+      }))
+    })
+  )
+  return dir
 }
 
-const tags = ['r/app:latest', 'r/app:1.2.3', 'r/app:1.2']
+const lines: string[] = []
+const log = new ConsoleLogger(
+  (s) => lines.push(s),
+  (s) => lines.push(s)
+)
+const fast = { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 }
+let registry: FakeRegistry
 
-describe('push', () => {
-  it('pushes every tag, version tags first, and reports the digest', async () => {
-    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), {})
-    const res = await push(docker, ID, tags, { backoffMs: 1 })
-    expect(res.pushed).toEqual(['r/app:1.2.3', 'r/app:1.2', 'r/app:latest'])
-    expect(res.digest).toBe(DIGEST)
-    expect(res.digests).toEqual({ 'r/app': DIGEST })
+afterEach(async () => {
+  lines.length = 0
+  await registry?.stop()
+})
+
+async function pushTo(
+  reg: FakeRegistry,
+  tags: string[],
+  opts: { password?: string; deadline?: number } = {}
+): Promise<{ digest: string; result: Awaited<ReturnType<typeof pushLayout>> }> {
+  const layout = new OciLayout(makeLayout())
+  const root = await layout.tree(await layout.root())
+  const creds =
+    reg.auth.mode === 'none'
+      ? undefined
+      : { username: reg.auth.username, password: opts.password ?? reg.auth.password }
+  const result = await pushLayout(layout, root, tags, {
+    log,
+    credentials: () => creds,
+    retry: fast,
+    deadline: opts.deadline
+  })
+  return { digest: root.descriptor.digest, result }
+}
+
+describe('pushLayout', () => {
+  it('sends blobs and the manifest by digest, then moves the tags in the given order', async () => {
+    registry = await new FakeRegistry({ mode: 'basic', username: 'ci', password: 'pw' }).start()
+    const r = registry.host
+    const tags = [`${r}/team/app:1.2.3`, `${r}/team/app:1.2`, `${r}/team/app:latest`]
+    const { digest, result } = await pushTo(registry, tags)
+    expect(result.pushed).toEqual(tags)
+    expect(result.digest).toBe(digest)
+    expect(registry.tagWrites).toEqual(['team/app:1.2.3', 'team/app:1.2', 'team/app:latest'])
+    for (const t of ['1.2.3', '1.2', 'latest'])
+      expect(registry.tags.get(`team/app:${t}`)).toBe(digest)
+    // The manifest was complete under its digest before the first tag moved.
+    const firstTag = registry.requests.findIndex(
+      (q) => q.method === 'PUT' && q.path.endsWith('/manifests/1.2.3')
+    )
+    const byDigest = registry.requests.findIndex(
+      (q) => q.method === 'PUT' && q.path.endsWith(`/manifests/${digest}`)
+    )
+    expect(byDigest).toBeGreaterThan(-1)
+    expect(byDigest).toBeLessThan(firstTag)
   })
 
-  it('retries a failed push with backoff and then succeeds', async () => {
-    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), {
-      'r/app:1.2.3': [1, 1]
+  it('mounts blobs into a second repository instead of uploading them twice', async () => {
+    registry = await new FakeRegistry().start()
+    const r = registry.host
+    const { result } = await pushTo(registry, [`${r}/a/app:1`, `${r}/b/app:1`])
+    const uploads = registry.requests.filter(
+      (q) => q.method === 'PUT' && q.path.includes('/blobs/uploads/')
+    )
+    expect(uploads).toHaveLength(3)
+    expect(registry.requests.filter((q) => q.path.includes('mount='))).toHaveLength(3)
+    expect(result.reusedBlobs).toBe(3)
+  })
+
+  it('skips blobs the registry already has', async () => {
+    registry = await new FakeRegistry().start()
+    const r = registry.host
+    await pushTo(registry, [`${r}/a/app:1`])
+    const before = registry.requests.length
+    const { result } = await pushTo(registry, [`${r}/a/app:2`])
+    expect(result.uploadedBytes).toBe(0)
+    expect(
+      registry.requests
+        .slice(before)
+        .filter((q) => q.method === 'PUT' && q.path.includes('/blobs/'))
+    ).toEqual([])
+  })
+
+  it('authenticates with the Bearer token flow', async () => {
+    registry = await new FakeRegistry({ mode: 'bearer', username: 'ci', password: 'pw' }).start()
+    const { result } = await pushTo(registry, [`${registry.host}/team/app:1`])
+    expect(result.pushed).toHaveLength(1)
+    expect(registry.requests.some((q) => q.path.startsWith('/token'))).toBe(true)
+    expect(
+      registry.requests.filter((q) => q.authorization === 'Bearer token-for-test').length
+    ).toBeGreaterThan(3)
+  })
+
+  it('rides out transient 503s, 429 with Retry-After and connection resets', async () => {
+    registry = await new FakeRegistry().start()
+    registry.faults = [
+      {
+        match: (q) => q.method === 'PUT' && q.path.includes('/blobs/uploads/'),
+        status: 503,
+        times: 2
+      },
+      { match: (q) => q.method === 'POST', status: 0, reset: true, times: 1 },
+      {
+        match: (q) => q.path.endsWith('/manifests/1'),
+        status: 429,
+        headers: { 'retry-after': '0' },
+        times: 1
+      }
+    ]
+    const { digest, result } = await pushTo(registry, [`${registry.host}/team/app:1`])
+    expect(result.pushed).toEqual([`${registry.host}/team/app:1`])
+    expect(registry.tags.get('team/app:1')).toBe(digest)
+    expect(lines.filter((l) => l.includes('retrying in')).length).toBeGreaterThanOrEqual(4)
+  })
+
+  it('does not retry a refused login, names the registry, and moves no tag', async () => {
+    registry = await new FakeRegistry({ mode: 'basic', username: 'ci', password: 'pw' }).start()
+    const err = await pushTo(registry, [`${registry.host}/team/app:1`], {
+      password: 'wrong'
+    }).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(Error)
+    expect((err as Error).name).toBe('UserError')
+    expect((err as Error).message).toContain(`${registry.host} refused`)
+    expect((err as Error).message).toContain('Tags moved to the tested digest: none')
+    // One unauthenticated request for the challenge, one with the credentials, and no more.
+    expect(registry.requests).toHaveLength(2)
+    expect(registry.tagWrites).toEqual([])
+    expect(lines.some((l) => l.includes('retrying'))).toBe(false)
+  })
+
+  it('reports exactly which tags moved when one fails for good', async () => {
+    registry = await new FakeRegistry().start()
+    const r = registry.host
+    registry.faults = [
+      { match: (q) => q.path.endsWith('/manifests/latest'), status: 503, times: 99 }
+    ]
+    const err = await pushTo(registry, [`${r}/t/app:1.2.3`, `${r}/t/app:latest`]).catch(
+      (e: Error) => e
+    )
+    expect(err).toBeInstanceOf(PushError)
+    expect((err as PushError).moved).toEqual([`${r}/t/app:1.2.3`])
+    expect((err as PushError).notMoved).toEqual([`${r}/t/app:latest`])
+    expect(registry.tags.has('t/app:latest')).toBe(false)
+  })
+
+  it('gives up at the deadline on a registry that keeps failing', async () => {
+    registry = await new FakeRegistry().start()
+    registry.faults = [{ match: () => true, status: 503, times: 10_000 }]
+    const started = Date.now()
+    const layout = new OciLayout(makeLayout())
+    const root = await layout.tree(await layout.root())
+    const err = await pushLayout(layout, root, [`${registry.host}/t/app:1`], {
+      log,
+      credentials: () => undefined,
+      retry: { attempts: 1000, baseDelayMs: 50, maxDelayMs: 200 },
+      deadline: Date.now() + 1500
+    }).catch((e: Error) => e)
+    expect(err).toBeInstanceOf(PushError)
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect(registry.tagWrites).toEqual([])
+  })
+})
+
+describe('registry client pieces', () => {
+  it('parses Bearer and Basic challenges', () => {
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull"'
+      )
+    ).toEqual({
+      scheme: 'bearer',
+      params: {
+        realm: 'https://auth.docker.io/token',
+        service: 'registry.docker.io',
+        scope: 'repository:a/b:pull'
+      }
     })
-    const res = await push(docker, ID, tags, { backoffMs: 1 })
-    expect(docker.calls.filter((c) => c[0] === 'push' && c[1] === 'r/app:1.2.3')).toHaveLength(3)
-    expect(res.pushed).toHaveLength(3)
+    expect(parseChallenge('Basic realm="x"').scheme).toBe('basic')
   })
-
-  it('gives up after the retries, says what was already pushed, and never moves latest', async () => {
-    const docker = new ScriptedDocker(Object.fromEntries(tags.map((t) => [t, ID])), {
-      'r/app:1.2': [1, 1, 1, 1]
+  it('honours Retry-After and otherwise backs off exponentially with jitter', () => {
+    const p = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 }
+    expect(backoffDelay(p, 1, '7')).toBe(7000)
+    for (let i = 0; i < 20; i++) {
+      const d = backoffDelay(p, 3)
+      expect(d).toBeGreaterThanOrEqual(2000)
+      expect(d).toBeLessThanOrEqual(4000)
+    }
+    expect(backoffDelay(p, 20)).toBeLessThanOrEqual(30_000)
+  })
+  it('speaks plain HTTP only to loopback registries', () => {
+    expect(new RegistryClient('127.0.0.1:5000').base).toBe('http://127.0.0.1:5000')
+    expect(new RegistryClient('localhost:5000').base).toBe('http://localhost:5000')
+    expect(new RegistryClient('ghcr.io').base).toBe('https://ghcr.io')
+    expect(new RegistryClient('docker.io').base).toBe('https://registry-1.docker.io')
+  })
+  it('splits tag references, with Docker Hub implicit parts', () => {
+    expect(splitTag('127.0.0.1:5000/team/app:1.2')).toEqual({
+      image: '127.0.0.1:5000/team/app',
+      registry: '127.0.0.1:5000',
+      repository: 'team/app',
+      tag: '1.2'
     })
-    await expect(push(docker, ID, tags, { retries: 3, backoffMs: 1 })).rejects.toThrow(
-      /docker push r\/app:1\.2 failed after 4 attempts.*Already pushed: r\/app:1\.2\.3/s
-    )
-    expect(docker.calls.some((c) => c[0] === 'push' && c[1] === 'r/app:latest')).toBe(false)
-  })
-
-  it('refuses to push anything when a tag no longer names the tested image', async () => {
-    const docker = new ScriptedDocker(
-      { 'r/app:latest': ID, 'r/app:1.2.3': 'sha256:' + '2'.repeat(64), 'r/app:1.2': ID },
-      {}
-    )
-    await expect(push(docker, ID, tags)).rejects.toThrow(
-      /Refusing to push: r\/app:1\.2\.3 is sha256:2+ locally, not the tested image/
-    )
-    expect(docker.calls.some((c) => c[0] === 'push')).toBe(false)
+    expect(splitTag('acme/app:1')).toMatchObject({ registry: 'docker.io', repository: 'acme/app' })
+    expect(splitTag('python:3.11')).toMatchObject({
+      registry: 'docker.io',
+      repository: 'library/python'
+    })
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parsePushDigest, pushOrder } from '../../src/push/index.js'
+import { pushOrder } from '../../src/push/index.js'
 import { summarize, type TrivyReport } from '../../src/scan/report.js'
 import { trivyArgv } from '../../src/scan/index.js'
 import { parseTrivyVersion, trivyDownloadUrl, trivyPlatform } from '../../src/scan/install.js'
@@ -98,7 +98,7 @@ describe('scan gate', () => {
         dbRepository: ['127.0.0.1:5001/db:2'],
         skipDbUpdate: true
       },
-      'app:1',
+      { layout: '/run/oci', digest: 'sha256:abc' },
       '/r.json'
     )
     expect(argv.slice(0, 5)).toEqual(['image', '--format', 'json', '--output', '/r.json'])
@@ -111,7 +111,24 @@ describe('scan gate', () => {
         '127.0.0.1:5001/db:2'
       ])
     )
-    expect(argv[argv.length - 1]).toBe('app:1')
+    // The OCI layout the build wrote, at the tested digest: no docker save round trip.
+    expect(argv.slice(-2)).toEqual(['--input', '/run/oci@sha256:abc'])
+    expect(argv).not.toContain('--image-src')
+    const daemon = trivyArgv(
+      {
+        enabled: true,
+        severities: ['HIGH'],
+        ignoreUnfixed: false,
+        trivyVersion: '0.74.0',
+        cacheDir: '',
+        dbRepository: [],
+        skipDbUpdate: false
+      },
+      { image: 'app:1' },
+      '/r.json'
+    )
+    expect(daemon.slice(-1)).toEqual(['app:1'])
+    expect(daemon).toEqual(expect.arrayContaining(['--image-src', 'docker']))
   })
   it('knows the release asset names and reads versions', () => {
     expect(trivyPlatform('linux', 'x64')).toBe('Linux-64bit')
@@ -125,16 +142,12 @@ describe('scan gate', () => {
 
 describe('push', () => {
   it('pushes version tags before floating ones', () => {
-    expect(pushOrder(['r/a:latest', 'r/a:1.2.3', 'r/a:1', 'r/a:1.2'])).toEqual([
+    const floating = (t: string): boolean => t.endsWith(':latest-gpu')
+    expect(pushOrder(['r/a:latest-gpu', 'r/a:1.2.3', 'r/a:1', 'r/a:1.2'], floating)).toEqual([
       'r/a:1.2.3',
       'r/a:1',
       'r/a:1.2',
-      'r/a:latest'
+      'r/a:latest-gpu'
     ])
-  })
-  it('reads the digest docker push prints', () => {
-    const d = 'sha256:' + 'a'.repeat(64)
-    expect(parsePushDigest(`1.2.3: digest: ${d} size: 1234`)).toBe(d)
-    expect(parsePushDigest('nothing')).toBeUndefined()
   })
 })
