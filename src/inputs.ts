@@ -297,8 +297,17 @@ export const OUTPUTS: OutputSpec[] = [
   { name: 'labels', description: 'Image labels, `key=value` per line.' },
   { name: 'annotations', description: 'Annotations, one per line.' },
   { name: 'json', description: 'Tags, labels and annotations as JSON.' },
-  { name: 'imageid', description: 'Image ID (config digest) of the built and tested image.' },
-  { name: 'digest', description: 'Manifest digest in the registry, when pushed.' },
+  {
+    name: 'imageid',
+    description:
+      'Image ID of the tested image in the local daemon (the manifest digest on the containerd image ' +
+      'store, the config digest on the classic store).'
+  },
+  {
+    name: 'digest',
+    description:
+      'Manifest digest of the built and tested image: what was scanned, and what every pushed tag names.'
+  },
   { name: 'pushed', description: '`true` when the image was pushed.' },
   { name: 'lint-errors', description: 'Number of error-level lint findings.' },
   { name: 'lint-warnings', description: 'Number of warning-level lint findings.' },

@@ -59,6 +59,14 @@ export async function build(
   const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? ''
   const imageId = (await docker.imageId(plan.tags[0])) ?? ''
   const digest = manifest.descriptor.digest
+  // BuildKit's own record of what it exported must name the same manifest as the layout.
+  const recorded = await readRecordedDigest(plan.metadataFile)
+  if (recorded && recorded !== digest) {
+    throw new BuildError(
+      `BuildKit reported image ${recorded} but wrote ${digest} to the OCI layout: refusing to continue.`,
+      res.output
+    )
+  }
   // The containerd store names an image by its manifest digest, the classic store by its config.
   if (imageId !== digest && imageId !== configDigest) {
     throw new BuildError(
@@ -76,5 +84,16 @@ export async function build(
     cached: cachedSteps(res.output),
     output: res.output,
     seconds
+  }
+}
+
+/** `containerimage.digest` from buildx's `--metadata-file`, when it wrote one. */
+async function readRecordedDigest(file: string): Promise<string | undefined> {
+  try {
+    const meta = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>
+    const d = meta['containerimage.digest']
+    return typeof d === 'string' ? d : undefined
+  } catch {
+    return undefined
   }
 }
