@@ -20,9 +20,9 @@ export async function cleanup(state: CleanupState, log: Logger): Promise<void> {
     )
   }
   for (const dir of state.dirs ?? []) {
-    await fs.rm(dir, { recursive: true, force: true }).catch((e: Error) =>
-      log.warning(`could not remove ${dir}: ${e.message}`)
-    )
+    await fs
+      .rm(dir, { recursive: true, force: true })
+      .catch((e: Error) => log.warning(`could not remove ${dir}: ${e.message}`))
   }
   if (state.dockerConfig) {
     await removeDockerConfig(state.dockerConfig).catch((e: Error) =>
