@@ -56,6 +56,8 @@ export interface PipelineResult {
   ok: boolean
   failedStage?: StageName
   error?: string
+  /** The failure is the user's to fix (an input, a missing file), not a gate. */
+  userError?: boolean
   stages: StageRecord[]
   outputs: Record<string, string>
   pushDecision?: PushDecision
@@ -83,7 +85,10 @@ export function newRunId(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** `images` empty: the GitHub repository, in the registry we log in to. */
-export function defaultImages(cfg: Config, env: NodeJS.ProcessEnv): string {
+export function defaultImages(
+  cfg: Pick<Config, 'images' | 'registry'>,
+  env: NodeJS.ProcessEnv
+): string {
   if (cfg.images.trim()) return cfg.images
   const repo = env.GITHUB_REPOSITORY?.toLowerCase()
   if (!repo) return ''
@@ -363,6 +368,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     result.ok = false
     result.outputs.pushed = result.push ? 'true' : 'false'
     result.error = e instanceof Error ? e.message : String(e)
+    if (isUserError(e)) result.userError = true
     if (
       !(e instanceof GateFailed) &&
       !isUserError(e) &&
