@@ -1,4 +1,4 @@
-// Transpiles src/lint (and src/errors.ts) to plain ESM in a temporary directory so the
+// Transpiles src/ (the linter and the modules it imports) to plain ESM in a temporary directory so the
 // benchmark and comparison scripts run the linter in-process without a build step.
 import ts from 'typescript'
 import {
@@ -27,7 +27,8 @@ function walk(dir) {
 export async function loadLinter() {
   const out = join(tmpdir(), `ml-docker-lint-${process.pid}`)
   const src = join(repoRoot, 'src')
-  for (const file of [...walk(join(src, 'lint')), join(src, 'errors.ts')]) {
+  // All of src/: the linter imports shared modules beside it (errors, args), and a list would go stale.
+  for (const file of walk(src)) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       compilerOptions: {
         module: ts.ModuleKind.ESNext,

@@ -1,18 +1,26 @@
 #!/usr/bin/env node
 import { cleanup } from './cleanup.js'
 import { envInputSource, layeredSource, parseConfig, type InputSource } from './config.js'
-import { isUserError, UserError } from './errors.js'
+import {
+  EXIT_GATE,
+  EXIT_OK,
+  EXIT_USAGE,
+  guarded,
+  parseCommand,
+  PREFIX,
+  type CommandSpec,
+  type Io,
+  type OptionSpec
+} from './args.js'
+import { UserError } from './errors.js'
 import { INPUTS } from './inputs.js'
 import { lintCommand } from './lint/index.js'
-import { ConsoleLogger } from './log.js'
+import { ConsoleLogger, Redactor, redactingIo } from './log.js'
 import { metaCommand } from './meta/index.js'
 import { runPipeline, type CleanupState } from './pipeline.js'
 import { summaryText } from './report/summary.js'
 
-export interface Io {
-  stdout: (s: string) => void
-  stderr: (s: string) => void
-}
+export type { Io }
 
 const USAGE = `Usage: ml-docker <command> [options]
 
@@ -23,16 +31,37 @@ Commands:
 
 Every action input is a flag of "run": --images, --tags, --push, --registry, --username,
 --password-stdin (reads the password from standard input), --smoke-timeout, --scan-severity, ...
-List values may be repeated (--tags a --tags b). Boolean inputs take --x / --no-x.
+List values may be repeated (--tags a --tags b). On/off inputs (--push, --lint, --smoke, --scan,
+...) take --x, --no-x, --x=VALUE or --x VALUE.
 INPUT_<NAME> environment variables (as in a workflow step) are used when no flag is given, so a
 workflow step can be replayed locally. Outside GitHub Actions the git context is the local repository.
 
-Run "ml-docker <command> --help" for a command's own options.`
+Run "ml-docker <command> --help" for a command's own options.
+Exit codes: 0 success, 1 a gate failed (lint findings, smoke test, scan), 2 usage or input error.`
 
-const BOOLEAN_INPUTS = new Set(
-  INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name)
-)
-const KNOWN = new Set(INPUTS.map((i) => i.name))
+/** Inputs that are on/off (or auto/true/false): `--x`, `--no-x`, `--x=value`. */
+const SWITCH_INPUTS = new Set([
+  'push',
+  ...INPUTS.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name)
+])
+
+/** `run`'s options: one per action input, plus the CLI's own. Driven by src/inputs.ts. */
+export const RUN_SPEC: CommandSpec = {
+  command: 'run',
+  maxPositionals: 1,
+  positionalName: 'CONTEXT directory',
+  options: {
+    ...Object.fromEntries(
+      INPUTS.map((i): [string, OptionSpec] => [
+        i.name,
+        SWITCH_INPUTS.has(i.name) ? { kind: 'switch' } : { kind: 'string', multiple: true }
+      ])
+    ),
+    'password-stdin': { kind: 'flag' },
+    verbose: { kind: 'flag', short: 'v' },
+    help: { kind: 'flag', short: 'h' }
+  }
+}
 
 export interface ParsedRunArgs {
   values: Record<string, string>
@@ -43,62 +72,23 @@ export interface ParsedRunArgs {
 
 /** Maps `run` flags onto action input names. Pure; unit-tested. */
 export function parseRunArgs(argv: string[]): ParsedRunArgs {
-  const values: Record<string, string> = {}
-  const out: ParsedRunArgs = { values, passwordStdin: false, verbose: false, help: false }
-  const add = (name: string, value: string): void => {
-    values[name] =
-      values[name] !== undefined && !BOOLEAN_INPUTS.has(name) ? `${values[name]}\n${value}` : value
+  const parsed = parseCommand(RUN_SPEC, argv)
+  if (parsed.strings.password !== undefined) {
+    throw new UserError(
+      'Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.'
+    )
   }
-  const positional: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '-h' || arg === '--help') {
-      out.help = true
-      continue
-    }
-    if (arg === '--verbose' || arg === '-v') {
-      out.verbose = true
-      continue
-    }
-    if (arg === '--password-stdin') {
-      out.passwordStdin = true
-      continue
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg)
-      continue
-    }
-    const eq = arg.indexOf('=')
-    let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2)
-    let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : undefined
-    if (
-      value === undefined &&
-      name.startsWith('no-') &&
-      (BOOLEAN_INPUTS.has(name.slice(3)) || name === 'no-push')
-    ) {
-      name = name.slice(3)
-      value = 'false'
-    }
-    if (name === 'password') {
-      throw new UserError(
-        'Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.'
-      )
-    }
-    if (!KNOWN.has(name))
-      throw new UserError(`Unknown option --${name}. Run "ml-docker run --help" for the list.`)
-    if (value === undefined) {
-      if (BOOLEAN_INPUTS.has(name) || name === 'push') value = 'true'
-      else {
-        value = argv[++i]
-        if (value === undefined) throw new UserError(`Option --${name} needs a value.`)
-      }
-    }
-    add(name, value)
+  const values: Record<string, string> = { ...parsed.switches }
+  // A repeated option adds lines, as a multi-line input does.
+  for (const [name, list] of Object.entries(parsed.strings)) values[name] = list.join('\n')
+  if (parsed.positionals.length === 1 && values.context === undefined)
+    values.context = parsed.positionals[0]
+  return {
+    values,
+    passwordStdin: parsed.flags.has('password-stdin'),
+    verbose: parsed.flags.has('verbose'),
+    help: parsed.flags.has('help')
   }
-  if (positional.length > 1)
-    throw new UserError(`run takes one CONTEXT directory, got: ${positional.join(' ')}`)
-  if (positional.length === 1 && values.context === undefined) values.context = positional[0]
-  return out
 }
 
 function runHelp(): string {
@@ -129,79 +119,90 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '')
 }
 
+/**
+ * `ml-docker run`. Exit code 0 when every enabled gate passed, 1 when one failed, 2 on a user
+ * error. Every line it writes passes through the redactor, which knows each credential before
+ * any input is parsed.
+ */
 export async function runCommand(
   argv: string[],
-  io: Io,
-  env: NodeJS.ProcessEnv = process.env
+  rawIo: Io,
+  env: NodeJS.ProcessEnv = process.env,
+  redactor: Redactor = new Redactor()
 ): Promise<number> {
-  const args = parseRunArgs(argv)
-  if (args.help) {
-    io.stdout(runHelp())
-    return 0
-  }
-  const log = new ConsoleLogger(io.stdout, io.stderr, args.verbose)
-  if (args.passwordStdin) args.values.password = await readStdin()
-  const flags: InputSource = (name) => args.values[name]
-  const cfg = parseConfig(layeredSource(flags, envInputSource(env)), {
-    cwd: process.cwd(),
-    cli: true,
-    setSecret: (v) => log.secret(v)
-  })
-  let state: CleanupState = { containers: [] }
-  const stop = (): void => {
-    void cleanup(state, log).finally(() => process.exit(130))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  try {
-    const result = await runPipeline(cfg, {
-      log,
-      env,
+  const io = redactingIo(rawIo, redactor)
+  return guarded(io, async () => {
+    const args = parseRunArgs(argv)
+    if (args.help) {
+      io.stdout(runHelp())
+      return EXIT_OK
+    }
+    const log = new ConsoleLogger(io.stdout, io.stderr, args.verbose, redactor)
+    if (args.passwordStdin) args.values.password = await readStdin()
+    const flags: InputSource = (name) => args.values[name]
+    const cfg = parseConfig(layeredSource(flags, envInputSource(env)), {
       cwd: process.cwd(),
-      saveCleanup: (s) => (state = s)
+      cli: true,
+      setSecret: (v) => log.secret(v)
     })
-    state = result.cleanup
-    io.stdout(log.redact(summaryText(result)))
-    return result.ok ? 0 : 1
-  } finally {
-    process.removeListener('SIGINT', stop)
-    process.removeListener('SIGTERM', stop)
-    await cleanup(state, log)
-  }
+    let state: CleanupState = { containers: [] }
+    const stop = (): void => {
+      void cleanup(state, log).finally(() => process.exit(130))
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    try {
+      const result = await runPipeline(cfg, {
+        log,
+        env,
+        cwd: process.cwd(),
+        saveCleanup: (s) => (state = s)
+      })
+      state = result.cleanup
+      io.stdout(summaryText(result))
+      if (result.ok) return EXIT_OK
+      if (result.userError) {
+        io.stderr(`${PREFIX}${result.error ?? 'invalid input'}`)
+        return EXIT_USAGE
+      }
+      return EXIT_GATE
+    } finally {
+      process.removeListener('SIGINT', stop)
+      process.removeListener('SIGTERM', stop)
+      await cleanup(state, log)
+    }
+  })
 }
 
 export async function cli(
   argv: string[],
-  io: Io,
+  rawIo: Io,
   env: NodeJS.ProcessEnv = process.env
 ): Promise<number> {
   const [command, ...rest] = argv
-  try {
+  // One redactor for the whole invocation: whatever a command registers is masked everywhere.
+  const redactor = new Redactor()
+  const io = redactingIo(rawIo, redactor)
+  return guarded(io, async () => {
     switch (command) {
       case 'run':
-        return await runCommand(rest, io, env)
+        return runCommand(rest, io, env, redactor)
       case 'lint':
-        return await lintCommand(rest, io)
+        return lintCommand(rest, io)
       case 'meta':
-        return await metaCommand(rest, io, env)
+        return metaCommand(rest, io, env, redactor)
       case undefined:
+        io.stderr(`${PREFIX}no command given\n\n${USAGE}`)
+        return EXIT_USAGE
       case '-h':
       case '--help':
       case 'help':
         io.stdout(USAGE)
-        return command === undefined ? 2 : 0
+        return EXIT_OK
       default:
-        io.stderr(`ml-docker: unknown command "${command}"\n\n${USAGE}`)
-        return 2
+        throw new UserError(`unknown command "${command}"; the commands are run, lint and meta`)
     }
-  } catch (e) {
-    if (isUserError(e)) {
-      io.stderr(`ml-docker: ${e.message}`)
-      return 2
-    }
-    io.stderr(`ml-docker: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
-    return 1
-  }
+  })
 }
 
 const io: Io = {

@@ -70,7 +70,8 @@ export function layeredSource(...sources: InputSource[]): InputSource {
   }
 }
 
-function raw(source: InputSource, name: string, cli: boolean): string {
+/** One input's raw value: the source's, else the default (the CLI's own where it has one). */
+export function inputValue(source: InputSource, name: string, cli: boolean): string {
   const v = source(name)
   if (v !== undefined) return v
   const spec = inputSpec(name)
@@ -92,17 +93,55 @@ export function parseList(value: string, commas = true): string[] {
     .filter((s) => s !== '' && !s.startsWith('#'))
 }
 
-/** `KEY=value` per line; the value may contain `=`; a line without `=` is an error. */
+/**
+ * `KEY=value` per line; the value may contain `=`; a line without `=` is an error. The message
+ * names the line by number and quotes it only when the input is not a credential.
+ */
 export function parseKeyValues(name: string, value: string): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const line of parseList(value, false)) {
+  const secret = isSecretInput(name)
+  value.split('\n').forEach((rawLine, index) => {
+    const line = rawLine.trim()
+    if (line === '' || line.startsWith('#')) return
     const eq = line.indexOf('=')
     if (eq <= 0) {
-      throw new UserError(`Input "${name}": expected KEY=value, got "${line}".`)
+      throw new UserError(
+        secret
+          ? `Input "${name}", line ${index + 1}: expected KEY=value (the line is not shown: it holds a credential).`
+          : `Input "${name}", line ${index + 1}: expected KEY=value, got "${line}".`
+      )
     }
     out[line.slice(0, eq).trim()] = line.slice(eq + 1)
-  }
+  })
   return out
+}
+
+function isSecretInput(name: string): boolean {
+  return INPUTS.some((i) => i.name === name && i.secret)
+}
+
+/**
+ * Registers every credential-bearing input (`secret: true` in inputs.ts) with `setSecret`: the
+ * whole value, each line, and each line's value after `=`, so that no later message, not even one
+ * about a malformed line, can show any of it.
+ */
+export function maskSecretInputs(
+  source: InputSource,
+  setSecret: (value: string) => void,
+  cli = false
+): void {
+  for (const spec of INPUTS.filter((i) => i.secret)) {
+    const value = inputValue(source, spec.name, cli)
+    if (!value) continue
+    setSecret(value)
+    for (const rawLine of value.split('\n')) {
+      const line = rawLine.trim()
+      if (!line) continue
+      setSecret(line)
+      const eq = line.indexOf('=')
+      if (eq >= 0 && line.slice(eq + 1)) setSecret(line.slice(eq + 1))
+    }
+  }
 }
 
 function parseSeconds(name: string, value: string): number {
@@ -125,16 +164,14 @@ export interface ParseOptions {
 export function parseConfig(source: InputSource, opts: ParseOptions = {}): Config {
   const cwd = opts.cwd ?? process.cwd()
   const cli = opts.cli ?? false
-  const get = (name: string): string => raw(source, name, cli)
+  const get = (name: string): string => inputValue(source, name, cli)
   const setSecret = opts.setSecret ?? (() => undefined)
 
-  // Credentials first: masked before any validation message could echo them.
+  // Credentials first: masked before any parsing or validation message could echo them.
+  maskSecretInputs(source, setSecret, cli)
   const password = get('password')
-  if (password) setSecret(password)
   const secrets = parseKeyValues('secrets', get('secrets'))
-  for (const value of Object.values(secrets)) if (value) setSecret(value)
   const githubToken = get('github-token')
-  if (githubToken) setSecret(githubToken)
 
   const context = path.resolve(cwd, get('context') || '.')
   const file = get('file') ? path.resolve(cwd, get('file')) : path.join(context, 'Dockerfile')
@@ -161,7 +198,13 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
   const pushRaw = get('push').trim().toLowerCase() || 'auto'
   let push: PushMode
   if (pushRaw === 'auto') push = 'auto'
-  else push = parseBool('push', pushRaw) ? 'true' : 'false'
+  else {
+    try {
+      push = parseBool('push', pushRaw) ? 'true' : 'false'
+    } catch {
+      throw new UserError(`Input "push" must be auto, true or false, got "${get('push')}".`)
+    }
+  }
 
   const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'warning') as Threshold
   if (!THRESHOLDS.includes(threshold)) {

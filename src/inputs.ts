@@ -12,6 +12,11 @@ export interface InputSpec {
   default: string
   /** What the CLI uses when neither a flag nor INPUT_* gives a value (for expression defaults). */
   cliDefault?: string
+  /**
+   * A credential: masked (the runner's add-mask, the CLI's redaction) before any input is parsed,
+   * and never quoted in a message.
+   */
+  secret?: true
   /** The section of the README table. */
   group: 'Image' | 'Build' | 'Registry' | 'Lint' | 'Smoke' | 'Scan' | 'General'
 }
@@ -81,6 +86,7 @@ export const INPUTS: InputSpec[] = [
   {
     group: 'Build',
     name: 'secrets',
+    secret: true,
     default: '',
     description:
       'Build secrets, `id=value` per line, mounted with `RUN --mount=type=secret,id=...`. ' +
@@ -174,6 +180,7 @@ export const INPUTS: InputSpec[] = [
   {
     group: 'Registry',
     name: 'password',
+    secret: true,
     default: '',
     description:
       'Registry password or access token. Masked; passed to docker with --password-stdin.'
@@ -277,6 +284,7 @@ export const INPUTS: InputSpec[] = [
   {
     group: 'General',
     name: 'github-token',
+    secret: true,
     default: '${{ github.token }}',
     cliDefault: '',
     description:

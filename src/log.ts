@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { PREFIX } from './args.js'
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice'
 
@@ -30,9 +31,10 @@ export interface Logger {
   redact(text: string): string
 }
 
-abstract class RedactingLogger implements Logger {
+/** Values that must never be printed, and the replacement of each in outgoing text. */
+export class Redactor {
   private readonly secrets = new Set<string>()
-  secret(value: string): void {
+  add(value: string): void {
     if (!value) return
     this.secrets.add(value)
     // Also the forms a value takes when it is encoded by tools that print it.
@@ -40,8 +42,32 @@ abstract class RedactingLogger implements Logger {
   }
   redact(text: string): string {
     let out = text
-    for (const s of this.secrets) out = out.split(s).join('***')
+    // Longest first, so that a secret containing another one leaves nothing of itself behind.
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length))
+      out = out.split(s).join('***')
     return out
+  }
+}
+
+/** An Io whose every line passes through the redactor first. */
+export function redactingIo<T extends { stdout: (s: string) => void; stderr: (s: string) => void }>(
+  io: T,
+  redactor: Redactor
+): T {
+  return {
+    ...io,
+    stdout: (s: string) => io.stdout(redactor.redact(s)),
+    stderr: (s: string) => io.stderr(redactor.redact(s))
+  }
+}
+
+abstract class RedactingLogger implements Logger {
+  constructor(protected readonly redactor: Redactor = new Redactor()) {}
+  secret(value: string): void {
+    this.redactor.add(value)
+  }
+  redact(text: string): string {
+    return this.redactor.redact(text)
   }
   abstract info(message: string): void
   abstract warning(message: string): void
@@ -87,25 +113,27 @@ export class ActionsLogger extends RedactingLogger {
   }
 }
 
+/** The CLI's logger: plain lines, diagnostics on stderr prefixed `ml-docker: `, masking done here. */
 export class ConsoleLogger extends RedactingLogger {
   constructor(
     private readonly out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
     private readonly err: (s: string) => void = (s) => process.stderr.write(s + '\n'),
-    private readonly verbose = false
+    private readonly verbose = false,
+    redactor?: Redactor
   ) {
-    super()
+    super(redactor)
   }
   info(message: string): void {
     this.out(this.redact(message))
   }
   warning(message: string): void {
-    this.err(`warning: ${this.redact(message)}`)
+    this.err(`${PREFIX}warning: ${this.redact(message)}`)
   }
   error(message: string): void {
-    this.err(`error: ${this.redact(message)}`)
+    this.err(`${PREFIX}error: ${this.redact(message)}`)
   }
   debug(message: string): void {
-    if (this.verbose) this.err(`debug: ${this.redact(message)}`)
+    if (this.verbose) this.err(`${PREFIX}debug: ${this.redact(message)}`)
   }
   annotate(a: Annotation): void {
     const where = a.file ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : ''

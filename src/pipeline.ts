@@ -61,6 +61,8 @@ export interface PipelineResult {
   ok: boolean
   failedStage?: StageName
   error?: string
+  /** The failure is the user's to fix (an input, a missing file), not a gate. */
+  userError?: boolean
   stages: StageRecord[]
   outputs: Record<string, string>
   pushDecision?: PushDecision
@@ -444,6 +446,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     result.ok = false
     result.outputs.pushed = result.push ? 'true' : 'false'
     result.error = e instanceof Error ? e.message : String(e)
+    if (isUserError(e)) result.userError = true
     if (
       !(e instanceof GateFailed) &&
       !isUserError(e) &&

@@ -5,7 +5,8 @@
  * Exit codes: 0 no finding at or above the threshold, 1 findings at or above it,
  * 2 usage or user error (unreadable file, bad config).
  */
-import { isUserError } from '../errors.js'
+import { EXIT_GATE, EXIT_OK, guarded, parseCommand, type CommandSpec } from '../args.js'
+import { UserError } from '../errors.js'
 import { lint } from './lint.js'
 import { toSarif } from './sarif.js'
 import { formatText } from './format.js'
@@ -23,9 +24,27 @@ export const LINT_USAGE = `usage: ml-docker lint [options] <Dockerfile>...
   --no-fail                    always exit 0 unless the command itself fails
 `
 
-class UsageError extends Error {}
+const LINT_SPEC: CommandSpec = {
+  command: 'lint',
+  maxPositionals: Infinity,
+  options: {
+    format: { kind: 'string', short: 'f' },
+    config: { kind: 'string', short: 'c' },
+    context: { kind: 'string' },
+    'no-context': { kind: 'flag' },
+    ignore: { kind: 'string', multiple: true },
+    'failure-threshold': { kind: 'string', short: 't' },
+    'trusted-registry': { kind: 'string', multiple: true },
+    error: { kind: 'string', multiple: true },
+    warning: { kind: 'string', multiple: true },
+    info: { kind: 'string', multiple: true },
+    style: { kind: 'string', multiple: true },
+    'no-fail': { kind: 'flag' },
+    help: { kind: 'flag', short: 'h' }
+  }
+}
 
-const SEVERITY_FLAGS = new Set(['--error', '--warning', '--info', '--style'])
+const SEVERITIES: Severity[] = ['error', 'warning', 'info', 'style']
 
 export function parseLintArgs(argv: string[]): {
   files: string[]
@@ -36,64 +55,47 @@ export function parseLintArgs(argv: string[]): {
   overrides: LintOverrides
   help: boolean
 } {
-  const files: string[] = []
-  const overrides: LintOverrides = {}
-  let format: 'text' | 'json' | 'sarif' = 'text'
-  let config: string | undefined
-  let context: string | undefined
-  let audit = true
-  let help = false
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i]
-    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1
-    const flag = eq > 0 ? raw.slice(0, eq) : raw
-    const value = (): string => {
-      if (eq > 0) return raw.slice(eq + 1)
-      const v = argv[++i]
-      if (v === undefined) throw new UsageError(`${flag} needs a value`)
-      return v
-    }
-    const list = (v: string): string[] =>
+  const p = parseCommand(LINT_SPEC, argv)
+  const last = (name: string): string | undefined => p.strings[name]?.at(-1)
+  /** Repeatable and comma-separated: `--ignore A,B --ignore C`. */
+  const list = (name: string): string[] =>
+    (p.strings[name] ?? []).flatMap((v) =>
       v
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    if (flag === '-h' || flag === '--help') help = true
-    else if (flag === '--format' || flag === '-f') {
-      const v = value()
-      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'tty')
-        throw new UsageError(`--format must be text, json or sarif (got ${v})`)
-      format = v === 'tty' ? 'text' : v
-    } else if (flag === '--config' || flag === '-c') config = value()
-    else if (flag === '--context') context = value()
-    else if (flag === '--no-context') audit = false
-    else if (flag === '--ignore')
-      overrides.ignored = [...(overrides.ignored ?? []), ...list(value())]
-    else if (flag === '--failure-threshold' || flag === '-t') {
-      const v = value().toLowerCase()
-      if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(v))
-        throw new UsageError(
-          `--failure-threshold must be error, warning, info, style or none (got ${v})`
-        )
-      overrides.failureThreshold = (v === 'ignore' ? 'none' : v) as Threshold
-    } else if (flag === '--trusted-registry')
-      overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())]
-    else if (SEVERITY_FLAGS.has(flag)) {
-      const level = flag.slice(2) as Severity
-      overrides.override = {
-        ...overrides.override,
-        [level]: [...(overrides.override?.[level] ?? []), ...list(value())]
-      }
-    } else if (flag === '--no-fail') overrides.noFail = true
-    else if (flag === '--') {
-      files.push(...argv.slice(i + 1))
-      i = argv.length
-    } else if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`)
-    else files.push(raw)
+    )
+  const overrides: LintOverrides = {}
+  const rawFormat = last('format') ?? 'text'
+  if (!['text', 'json', 'sarif', 'tty'].includes(rawFormat))
+    throw new UserError(`--format must be text, json or sarif, got "${rawFormat}"`)
+  const format = rawFormat === 'tty' ? 'text' : (rawFormat as 'text' | 'json' | 'sarif')
+  const threshold = last('failure-threshold')?.toLowerCase()
+  if (threshold !== undefined) {
+    if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(threshold))
+      throw new UserError(
+        `--failure-threshold must be error, warning, info, style or none, got "${threshold}"`
+      )
+    overrides.failureThreshold = (threshold === 'ignore' ? 'none' : threshold) as Threshold
   }
-  return { files, format, config, context, audit, overrides, help }
+  if (p.strings.ignore) overrides.ignored = list('ignore')
+  if (p.strings['trusted-registry']) overrides.trustedRegistries = list('trusted-registry')
+  for (const level of SEVERITIES) {
+    if (p.strings[level]) overrides.override = { ...overrides.override, [level]: list(level) }
+  }
+  if (p.flags.has('no-fail')) overrides.noFail = true
+  return {
+    files: p.positionals,
+    format,
+    config: last('config'),
+    context: last('context'),
+    audit: !p.flags.has('no-context'),
+    overrides,
+    help: p.flags.has('help')
+  }
 }
 
+/** `ml-docker lint`. Exit code 0, 1 (findings at or above the threshold) or 2 (usage, user error). */
 export async function lintCommand(
   argv: string[],
   rawIo: { stdout: (s: string) => void; stderr: (s: string) => void }
@@ -103,22 +105,14 @@ export async function lintCommand(
     stdout: (s: string) => rawIo.stdout(s.replace(/\n+$/, '')),
     stderr: (s: string) => rawIo.stderr(s.replace(/\n+$/, ''))
   }
-  let args: ReturnType<typeof parseLintArgs>
-  try {
-    args = parseLintArgs(argv)
-  } catch (e) {
-    io.stderr(`ml-docker lint: ${(e as Error).message}\n${LINT_USAGE}`)
-    return 2
-  }
-  if (args.help) {
-    io.stdout(LINT_USAGE)
-    return 0
-  }
-  if (args.files.length === 0) {
-    io.stderr(`ml-docker lint: no Dockerfile given\n${LINT_USAGE}`)
-    return 2
-  }
-  try {
+  return guarded(io, async () => {
+    const args = parseLintArgs(argv)
+    if (args.help) {
+      io.stdout(LINT_USAGE)
+      return EXIT_OK
+    }
+    if (args.files.length === 0)
+      throw new UserError('no Dockerfile given; run "ml-docker lint --help" for the options')
     const report = await lint(
       args.files.map((dockerfile) => ({
         dockerfile,
@@ -139,12 +133,6 @@ export async function lintCommand(
       io.stdout(JSON.stringify({ findings }) + '\n')
     } else if (args.format === 'sarif') io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n')
     else io.stdout(formatText(report))
-    return report.failed ? 1 : 0
-  } catch (e) {
-    if (isUserError(e)) {
-      io.stderr(`ml-docker lint: ${e.message}\n`)
-      return 2
-    }
-    throw e
-  }
+    return report.failed ? EXIT_GATE : EXIT_OK
+  })
 }

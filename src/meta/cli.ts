@@ -1,19 +1,45 @@
-import { isUserError } from '../errors.js'
+import {
+  EXIT_OK,
+  guarded,
+  parseCommand,
+  PREFIX,
+  type CommandSpec,
+  type OptionSpec
+} from '../args.js'
+import { envInputSource, inputValue, layeredSource, maskSecretInputs } from '../config.js'
+import { UserError } from '../errors.js'
+import { INPUTS } from '../inputs.js'
+import { Redactor, redactingIo } from '../log.js'
+import { defaultImages } from '../pipeline.js'
 import { computeMeta } from './compute.js'
 import { contextFromEnvironment } from './context.js'
-import { DEFAULT_TAGS } from './defaults.js'
 import type { MetaInputs } from './types.js'
 
 const USAGE = `Usage: ml-docker meta [--images LIST] [--tags RULES] [--flavor LIST] [--labels LIST]
-                      [--annotations LIST] [--format json|text]
+                      [--annotations LIST] [--registry HOST] [--format json|text]
 
 Computes image tags and labels with docker/metadata-action's rule syntax.
 Each option defaults to the matching INPUT_* variable (INPUT_IMAGES, INPUT_TAGS, ...), as in the
 action; --tags defaults to the action's own rule set. An option given several times adds lines.
+Without --images, the image is <registry>/<owner>/<repo> of GITHUB_REPOSITORY, as in "run".
 The git context comes from GITHUB_* and GITHUB_EVENT_PATH when set, else from the local repository.`
 
 const FLAGS = ['images', 'tags', 'flavor', 'labels', 'annotations'] as const
-type Flag = (typeof FLAGS)[number]
+
+/** Options named and read like the action inputs they stand for (src/inputs.ts). */
+const META_SPEC: CommandSpec = {
+  command: 'meta',
+  maxPositionals: 0,
+  options: {
+    ...Object.fromEntries(
+      INPUTS.filter(
+        (i) => (FLAGS as readonly string[]).includes(i.name) || i.name === 'registry'
+      ).map((i): [string, OptionSpec] => [i.name, { kind: 'string', multiple: true }])
+    ),
+    format: { kind: 'string' },
+    help: { kind: 'flag', short: 'h' }
+  }
+}
 
 interface Io {
   stdout: (s: string) => void
@@ -22,77 +48,65 @@ interface Io {
   cwd?: string
 }
 
-/** `ml-docker meta`: prints the computed metadata. Exit code 0, 1 (configuration error) or 2 (usage). */
+/**
+ * `ml-docker meta`: prints the computed metadata. Exit code 0, or 2 on a usage or configuration
+ * error. Default image names come from the pipeline's own `defaultImages`, so `meta` and `run`
+ * agree on them.
+ */
 export async function metaCommand(
   argv: string[],
-  io: Io,
-  env: NodeJS.ProcessEnv = process.env
+  rawIo: Io,
+  env: NodeJS.ProcessEnv = process.env,
+  redactor: Redactor = new Redactor()
 ): Promise<number> {
-  const given: Partial<Record<Flag, string[]>> = {}
-  let format: 'json' | 'text' = 'json'
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    if (arg === '-h' || arg === '--help') {
-      io.stdout(`${USAGE}\n`)
-      return 0
-    }
-    const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
-    if (!m) {
-      io.stderr(`ml-docker meta: unexpected argument "${arg}"\n${USAGE}\n`)
-      return 2
-    }
-    const name = m[1]
-    let value = m[2]
-    if (value === undefined) {
-      if (i + 1 >= argv.length) {
-        io.stderr(`ml-docker meta: --${name} needs a value\n`)
-        return 2
-      }
-      value = argv[++i]!
-    }
-    if (name === 'format') {
-      if (value !== 'json' && value !== 'text') {
-        io.stderr(`ml-docker meta: --format must be json or text (got "${value}")\n`)
-        return 2
-      }
-      format = value
-    } else if ((FLAGS as readonly string[]).includes(name)) {
-      ;(given[name as Flag] ??= []).push(value)
-    } else {
-      io.stderr(`ml-docker meta: unknown option --${name}\n${USAGE}\n`)
-      return 2
-    }
-  }
+  const io = redactingIo(rawIo, redactor)
+  const out = (s: string): void => io.stdout(s.replace(/\n+$/, ''))
+  const err = (s: string): void => io.stderr(s.replace(/\n+$/, ''))
+  return guarded({ stdout: out, stderr: err }, async () => {
+    const flags = new Map<string, string>()
+    // Flags first, then INPUT_* (as in the action), then the action's defaults.
+    const source = layeredSource((name) => flags.get(name), envInputSource(env))
+    maskSecretInputs(source, (v) => redactor.add(v), true)
+    const token = env['GITHUB_TOKEN'] || inputValue(source, 'github-token', true) || undefined
+    if (token) redactor.add(token)
 
-  const input = (flag: Flag, fallback: string): string =>
-    given[flag]?.join('\n') ?? env[`INPUT_${flag.toUpperCase()}`] ?? fallback
-  const inputs: MetaInputs = {
-    images: input('images', ''),
-    // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
-    tags: input('tags', DEFAULT_TAGS),
-    flavor: input('flavor', ''),
-    labels: input('labels', ''),
-    annotations: input('annotations', '')
-  }
+    const parsed = parseCommand(META_SPEC, argv)
+    if (parsed.flags.has('help')) {
+      out(USAGE)
+      return EXIT_OK
+    }
+    const format = parsed.strings.format?.at(-1) ?? 'json'
+    if (format !== 'json' && format !== 'text')
+      throw new UserError(`--format must be json or text, got "${format}"`)
+    // An option given several times adds lines.
+    for (const [name, list] of Object.entries(parsed.strings)) flags.set(name, list.join('\n'))
 
-  try {
-    const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined
+    const get = (name: string): string => inputValue(source, name, true)
+    const inputs: MetaInputs = {
+      images: defaultImages({ images: get('images'), registry: get('registry') }, env),
+      // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
+      tags: get('tags'),
+      flavor: get('flavor'),
+      labels: get('labels'),
+      annotations: get('annotations')
+    }
+
     const ctx = await contextFromEnvironment(env, {
-      cwd: io.cwd ?? process.cwd(),
+      cwd: rawIo.cwd ?? process.cwd(),
       ...(token ? { token } : {})
     })
-    for (const note of ctx.notes ?? []) io.stderr(`note: ${note}\n`)
+    for (const note of ctx.notes ?? []) err(`${PREFIX}note: ${note}`)
     const result = computeMeta(inputs, ctx, env)
-    for (const w of result.warnings) io.stderr(`warning: ${w}\n`)
+    for (const w of result.warnings) err(`${PREFIX}warning: ${w}`)
     if (format === 'json') {
-      const out = {
+      const json = {
         version: result.version,
         tags: result.tags,
         tagNames: result.tagNames,
         labels: result.labels,
         annotations: result.annotations
       }
-      io.stdout(`${JSON.stringify(out, null, 2)}\n`)
+      out(`${JSON.stringify(json, null, 2)}\n`)
     } else {
       const lines = [
         `context: ${ctx.eventName || '-'} ${ctx.ref || '-'} ${ctx.sha ? ctx.sha.slice(0, 12) : '-'} (${ctx.source ?? 'workflow'})`,
@@ -104,14 +118,8 @@ export async function metaCommand(
         'annotations:',
         ...result.annotations.map((a) => `  ${a}`)
       ]
-      io.stdout(`${lines.join('\n')}\n`)
+      out(`${lines.join('\n')}\n`)
     }
-    return 0
-  } catch (e) {
-    if (isUserError(e)) {
-      io.stderr(`error: ${e.message}\n`)
-      return 1
-    }
-    throw e
-  }
+    return EXIT_OK
+  })
 }

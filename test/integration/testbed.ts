@@ -1,17 +1,10 @@
 import { describe, it } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  readdirSync,
-  cpSync
-} from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, cpSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { announceSkip, isCI } from '../loud-skip.js'
 
 /** What .ci/testbed.sh started, as it describes itself in env.json. */
 export interface Testbed {
@@ -50,7 +43,7 @@ export const TESTBED_HOME =
 
 function probe(): { bed?: Testbed; why?: string } {
   const file = path.join(TESTBED_HOME, 'env.json')
-  if (!existsSync(file)) return { why: `${file} is missing: run "bash .ci/testbed.sh" first` }
+  if (!existsSync(file)) return { why: `${file} is missing` }
   const bed = JSON.parse(readFileSync(file, 'utf8')) as Testbed
   bed.extra = {}
   const extraDir = path.join(TESTBED_HOME, 'env.d')
@@ -64,42 +57,27 @@ function probe(): { bed?: Testbed; why?: string } {
   try {
     execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe' })
   } catch {
-    return { why: 'the Docker daemon is not running: run "bash .ci/testbed.sh"' }
+    return { why: 'the Docker daemon is not running' }
   }
   for (const bin of [bed.trivyBin, bed.buildkitdBin]) {
-    if (!existsSync(bin)) return { why: `${bin} is missing: run "bash .ci/testbed.sh"` }
-  }
-  const dist = path.join(ROOT, 'dist', 'index.js')
-  const newestSrc = newest(path.join(ROOT, 'src'))
-  if (!existsSync(dist) || statSync(dist).mtimeMs < newestSrc) {
-    return {
-      why: 'dist/ is older than src/: run "npm run build" (integration tests run the bundled action)'
-    }
+    if (!existsSync(bin)) return { why: `${bin} is missing` }
   }
   return { bed }
-}
-
-function newest(dir: string): number {
-  let t = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name)
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }
-  return t
 }
 
 const state = probe()
 
 /**
- * Integration suites run against the real test bed. In CI a missing test bed is a failure, never
- * a skip; on a laptop without one the suite is skipped with the reason.
+ * Integration suites run against the real test bed, on the bundles in dist/ (rebuilt from the
+ * current sources by global-setup.ts before any suite starts). In CI a missing test bed fails
+ * the suite; elsewhere the suite is skipped with one SKIPPED line on stderr saying why.
  */
 export function describeTestbed(name: string, fn: (bed: Testbed) => void): void {
   if (state.bed) {
     describe(name, () => fn(state.bed!))
     return
   }
-  if (process.env.CI) {
+  if (isCI()) {
     describe(name, () => {
       it('has a running test bed', () => {
         throw new Error(`integration test bed unavailable in CI: ${state.why}`)
@@ -107,6 +85,7 @@ export function describeTestbed(name: string, fn: (bed: Testbed) => void): void 
     })
     return
   }
+  announceSkip('integration suite', name, state.why!, 'bash .ci/testbed.sh')
   describe.skip(`${name} (skipped: ${state.why})`, () => {
     it('needs the test bed', () => undefined)
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import {
   envInputSource,
   layeredSource,
+  maskSecretInputs,
   parseConfig,
   parseKeyValues,
   parseList,
@@ -139,5 +140,35 @@ describe('builder inputs', () => {
     expect(
       parseConfig(from({ 'buildkitd-config': 'bk.toml' }), { cwd: '/w' }).buildkitdConfig
     ).toBe('/w/bk.toml')
+  })
+})
+
+describe('credentials', () => {
+  it('a malformed line of a credential input is named by number, never quoted', () => {
+    expect(() => parseKeyValues('secrets', 'A=1\n\nqqq-token')).toThrow(
+      'Input "secrets", line 3: expected KEY=value (the line is not shown: it holds a credential).'
+    )
+    expect(() => parseKeyValues('build-args', 'A=1\nB')).toThrow(
+      'Input "build-args", line 2: expected KEY=value, got "B".'
+    )
+  })
+
+  it('registers every credential input whole, by line and by value, before parsing', () => {
+    const seen: string[] = []
+    const source: InputSource = (name) =>
+      ({ password: 'pw', secrets: 'A=a1\n  B=b=2 \n# c', 'github-token': 'tok', images: 'x' })[name]
+    maskSecretInputs(source, (v) => seen.push(v), true)
+    expect(seen).toEqual(
+      expect.arrayContaining(['pw', 'A=a1\n  B=b=2 \n# c', 'A=a1', 'a1', 'B=b=2', 'b=2', 'tok'])
+    )
+    expect(seen).not.toContain('x')
+    // parseConfig masks first even when a later input is malformed.
+    const masked: string[] = []
+    expect(() =>
+      parseConfig((n) => ({ secrets: 'oops', 'github-token': 'tok' })[n], {
+        setSecret: (v) => masked.push(v)
+      })
+    ).toThrow(/line 1/)
+    expect(masked).toEqual(expect.arrayContaining(['oops', 'tok']))
   })
 })

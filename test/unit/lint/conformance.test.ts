@@ -1,6 +1,6 @@
 /**
- * hadolint conformance: every case of shared/conformance/hadolint-spec-cases.json (facts from
- * hadolint's own spec suite). Only the named rule is scored; other findings are ignored.
+ * hadolint conformance: every case of test/fixtures/conformance/hadolint-spec-cases.json (facts
+ * from hadolint's own spec suite). Only the named rule is scored; other findings are ignored.
  * Deliberate disagreements are listed below with their reason; the test fails if agreement
  * drops under 97 % or if a disagreement appears that is not listed (or a listed one vanishes).
  */

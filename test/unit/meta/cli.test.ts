@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { metaCommand } from '../../../src/meta/index.js'
+import { defaultImages } from '../../../src/pipeline.js'
 
 interface MetaJson {
   version: string
@@ -66,7 +67,8 @@ describe('ml-docker meta', () => {
       [],
       tagPushEnv({ INPUT_TAGS: 'type=semver,pattern={{version}}', INPUT_FLAVOR: 'latest=false' })
     )
-    expect((JSON.parse(flavored.stdout) as MetaJson).tags).toEqual(['1.2.3'])
+    // No images: the repository's image, as `run` computes it.
+    expect((JSON.parse(flavored.stdout) as MetaJson).tags).toEqual(['acme/ml-service:1.2.3'])
   })
 
   it('lets flags override INPUT_* and repeated flags add lines', async () => {
@@ -104,27 +106,52 @@ describe('ml-docker meta', () => {
     })
     expect(r.code).toBe(0)
     expect((JSON.parse(r.stdout) as MetaJson).tags).toEqual([])
-    expect(r.stderr).toContain('warning: release1 is not a valid semver')
-    expect(r.stderr).toContain('warning: No Docker tag has been generated')
+    expect(r.stderr).toContain('ml-docker: warning: release1 is not a valid semver')
+    expect(r.stderr).toContain('ml-docker: warning: No Docker tag has been generated')
   })
 
-  it('exits 1 with the message on a configuration error', async () => {
+  it('exits 2 with one ml-docker: line on a configuration error, as run and lint do', async () => {
     const r = await meta(['--tags', 'type=semver'], tagPushEnv())
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^error: tags: type=semver needs a pattern attribute/)
+    expect(r.stderr).toMatch(/^ml-docker: tags: type=semver needs a pattern attribute/)
     const env = await meta([], tagPushEnv({ DOCKER_METADATA_SHORT_SHA_LENGTH: 'x' }))
-    expect(env.code).toBe(1)
+    expect(env.code).toBe(2)
     const image = await meta(['--images', 'Acme/App:latest'], tagPushEnv())
-    expect(image.code).toBe(1)
+    expect(image.code).toBe(2)
     expect(image.stderr).toContain('ends with a tag')
   })
 
-  it('exits 2 on a usage error', async () => {
-    expect((await meta(['--colour', 'x'], tagPushEnv())).code).toBe(2)
-    expect((await meta(['--format', 'yaml'], tagPushEnv())).code).toBe(2)
-    expect((await meta(['--tags'], tagPushEnv())).code).toBe(2)
+  it('exits 2 on a usage error, naming the option', async () => {
+    const unknown = await meta(['--colour', 'x'], tagPushEnv())
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toBe(
+      'ml-docker: unknown option --colour for "ml-docker meta"; run "ml-docker meta --help" for the options'
+    )
+    const format = await meta(['--format', 'yaml'], tagPushEnv())
+    expect(format.code).toBe(2)
+    expect(format.stderr).toBe('ml-docker: --format must be json or text, got "yaml"')
+    const missing = await meta(['--tags'], tagPushEnv())
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toBe('ml-docker: option --tags needs a value')
     expect((await meta(['positional'], tagPushEnv())).code).toBe(2)
+  })
+
+  it('computes the same default image names as run (defaultImages of the pipeline)', async () => {
+    const cases: [string[], NodeJS.ProcessEnv, string][] = [
+      [[], {}, 'acme/ml-service'],
+      [['--registry', 'ghcr.io'], {}, 'ghcr.io/acme/ml-service'],
+      [[], { INPUT_REGISTRY: '127.0.0.1:5000' }, '127.0.0.1:5000/acme/ml-service'],
+      [[], { GITHUB_REPOSITORY: 'Acme/ML-Service', INPUT_REGISTRY: 'docker.io' }, 'acme/ml-service']
+    ]
+    for (const [argv, extra, image] of cases) {
+      const env = tagPushEnv(extra)
+      const r = await meta([...argv, '--tags', 'type=semver,pattern={{version}}'], env)
+      expect(r.code).toBe(0)
+      const registry = argv[1] ?? env.INPUT_REGISTRY ?? 'docker.io'
+      expect(defaultImages({ images: '', registry }, env)).toBe(image)
+      expect((JSON.parse(r.stdout) as MetaJson).tags).toEqual([`${image}:1.2.3`, `${image}:latest`])
+    }
   })
 
   it('prints usage on --help', async () => {
