@@ -103,7 +103,7 @@ describeTestbed('broken health check', (bed) => {
     expect(run.output).toContain('loading model: weights file missing')
     expect(run.outputs.pushed).toBe('false')
     expect(registryTags(bed, repo)).toEqual([])
-    expect(smokeContainers()).toEqual([])
+    expect(smokeContainers(run)).toEqual([])
   }, 600_000)
 })
 

@@ -143,7 +143,9 @@ describeTestbed('release path', (bed) => {
         const layout = /--input (\S+)@/.exec(run.output)?.[1] ?? ''
         expect(layout).not.toBe('')
         expect(existsSync(layout)).toBe(false)
-        expect(smokeContainers(engine)).toEqual([])
+        const recorded = (JSON.parse(run.state.cleanup) as { containers: string[] }).containers
+        expect(recorded).toHaveLength(1)
+        expect(smokeContainers(run, engine)).toEqual([])
       })
 
       it('a prerelease tag pushes its version and does not move latest', async () => {

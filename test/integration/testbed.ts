@@ -348,7 +348,13 @@ export function copyDir(src: string): string {
   return dst
 }
 
-export function smokeContainers(engine?: Engine): string[] {
+/**
+ * The containers a run recorded for its post step that still exist (other runs on the shared
+ * daemon are not this run's business).
+ */
+export function smokeContainers(run: ActionRun, engine?: Engine): string[] {
+  const state = JSON.parse(run.state.cleanup ?? '{}') as { containers?: string[] }
+  const mine = new Set(state.containers ?? [])
   return sh('docker', [
     ...(engine ? ['--host', engine.dockerHost] : []),
     'ps',
@@ -359,5 +365,5 @@ export function smokeContainers(engine?: Engine): string[] {
     '{{.Names}}'
   ])
     .split('\n')
-    .filter(Boolean)
+    .filter((n) => n && mine.has(n))
 }
