@@ -47489,7 +47489,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2254);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(784);
 
 
 // The runner sets STATE_isPost for the post step, once main has saved it.
@@ -47506,7 +47506,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2254:
+/***/ 784:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47531,14 +47531,14 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * An error the user can fix by changing their input, configuration or environment.
  * Entry points print only its message (no stack trace) and fail the step.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     constructor(message) {
         super(message);
         this.name = 'UserError';
     }
 }
 function errors_isUserError(e) {
-    return e instanceof UserError || (e instanceof Error && e.name === 'UserError');
+    return e instanceof errors_UserError || (e instanceof Error && e.name === 'UserError');
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -47657,7 +47657,7 @@ class Docker {
             quiet: true
         }).catch((e) => ({ code: 127, output: e.message }));
         if (res.code !== 0) {
-            throw new UserError(`The Docker daemon is not reachable: ${lastLines(res.output, 3)}. Start dockerd (or set DOCKER_HOST).`);
+            throw new errors_UserError(`The Docker daemon is not reachable: ${lastLines(res.output, 3)}. Start dockerd (or set DOCKER_HOST).`);
         }
     }
     async imageId(ref) {
@@ -47680,7 +47680,7 @@ function lastLines(text, n) {
 async function engineFacts(cfg, docker) {
     const version = await docker.run(['buildx', 'version'], { quiet: true }).catch(() => undefined);
     if (!version || version.code !== 0) {
-        throw new UserError('docker buildx is not installed. Install the buildx CLI plugin (Docker Desktop and GitHub-hosted ' +
+        throw new errors_UserError('docker buildx is not installed. Install the buildx CLI plugin (Docker Desktop and GitHub-hosted ' +
             'runners have it; on Debian: the docker-buildx package or a buildx release in /usr/local/lib/docker/cli-plugins).');
     }
     const info = await docker.check(['info', '--format', '{{json .}}'], { quiet: true });
@@ -47695,7 +47695,7 @@ async function engineFacts(cfg, docker) {
     if (cfg.builder) {
         const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder]);
         if (res.code !== 0) {
-            throw new UserError(`Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`);
+            throw new errors_UserError(`Builder "${cfg.builder}" (input "builder") is not usable: ${lastLines(res.output, 5)}`);
         }
         facts.namedBuilderDriver = /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown';
     }
@@ -47707,12 +47707,12 @@ async function prepareBuilder(plan, cfg, docker) {
         return;
     const res = await docker.run(createBuilderArgv(cfg, plan.name));
     if (res.code !== 0) {
-        throw new UserError(`Could not create a ${plan.driver} buildx builder: ${lastLines(res.output, 5)}`);
+        throw new errors_UserError(`Could not create a ${plan.driver} buildx builder: ${lastLines(res.output, 5)}`);
     }
     const boot = await docker.run(['buildx', 'inspect', '--bootstrap', plan.name], { stream: true });
     if (boot.code !== 0) {
         await docker.run(['buildx', 'rm', plan.name], { quiet: true });
-        throw new UserError(`The ${plan.driver} builder did not start: ${lastLines(boot.output, 5)}` +
+        throw new errors_UserError(`The ${plan.driver} builder did not start: ${lastLines(boot.output, 5)}` +
             (cfg.buildkitEndpoint ? ` (is BuildKit listening on ${cfg.buildkitEndpoint}?)` : ''));
     }
 }
@@ -47764,7 +47764,7 @@ async function login(docker, registry, username, password) {
         input: password
     });
     if (res.code !== 0) {
-        throw new UserError(`Login to ${registry} as ${username} failed: ${lastLines(docker.log.redact(res.output), 3)}. ` +
+        throw new errors_UserError(`Login to ${registry} as ${username} failed: ${lastLines(docker.log.redact(res.output), 3)}. ` +
             'Check the "username" and "password" inputs (a Docker Hub access token works as the password).');
     }
 }
@@ -47920,7 +47920,9 @@ async function cleanup(state, log) {
         await removeBuilder(docker, state.builder).catch((e) => log.warning(`could not remove builder: ${e.message}`));
     }
     for (const dir of state.dirs ?? []) {
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }).catch((e) => log.warning(`could not remove ${dir}: ${e.message}`));
+        await external_node_fs_namespaceObject.promises
+            .rm(dir, { recursive: true, force: true })
+            .catch((e) => log.warning(`could not remove ${dir}: ${e.message}`));
     }
     if (state.dockerConfig) {
         await removeDockerConfig(state.dockerConfig).catch((e) => log.warning(`could not remove the temporary Docker config: ${e.message}`));
@@ -47934,7 +47936,7 @@ async function cleanup(state, log) {
  * branch name, a pull request `pr-N`, and every run `sha-<short>`. action.yml carries the same text
  * (a test keeps them equal).
  */
-const defaults_DEFAULT_TAGS = [
+const DEFAULT_TAGS = [
     'type=semver,pattern={{version}}',
     'type=semver,pattern={{major}}.{{minor}}',
     'type=semver,pattern={{major}}',
@@ -47994,7 +47996,7 @@ const INPUTS = [
     {
         group: 'Image',
         name: 'tags',
-        default: defaults_DEFAULT_TAGS,
+        default: DEFAULT_TAGS,
         description: 'Tag rules in docker/metadata-action syntax, one per line. The default gives `1.2.3`, `1.2`, `1` ' +
             '(and `latest`) on a `v1.2.3` tag, the branch name on branch pushes, `pr-N` on pull requests and ' +
             "`sha-<short>` always. An explicit empty value means metadata-action's own default rule set."
@@ -48027,6 +48029,7 @@ const INPUTS = [
     {
         group: 'Build',
         name: 'secrets',
+        secret: true,
         default: '',
         description: 'Build secrets, `id=value` per line, mounted with `RUN --mount=type=secret,id=...`. ' +
             'Values are masked in logs and never written to disk.'
@@ -48112,6 +48115,7 @@ const INPUTS = [
     {
         group: 'Registry',
         name: 'password',
+        secret: true,
         default: '',
         description: 'Registry password or access token. Masked; passed to docker with --password-stdin.'
     },
@@ -48208,6 +48212,7 @@ const INPUTS = [
     {
         group: 'General',
         name: 'github-token',
+        secret: true,
         default: '${{ github.token }}',
         cliDefault: '',
         description: 'Token used only when the event payload lacks repository data (labels, default branch).'
@@ -48226,8 +48231,15 @@ const OUTPUTS = [
     { name: 'labels', description: 'Image labels, `key=value` per line.' },
     { name: 'annotations', description: 'Annotations, one per line.' },
     { name: 'json', description: 'Tags, labels and annotations as JSON.' },
-    { name: 'imageid', description: 'Image ID (config digest) of the built and tested image.' },
-    { name: 'digest', description: 'Manifest digest in the registry, when pushed.' },
+    {
+        name: 'imageid',
+        description: 'Image ID of the tested image in the local daemon (the manifest digest on the containerd image ' +
+            'store, the config digest on the classic store).'
+    },
+    {
+        name: 'digest',
+        description: 'Manifest digest of the built and tested image: what was scanned, and what every pushed tag names.'
+    },
     { name: 'pushed', description: '`true` when the image was pushed.' },
     { name: 'lint-errors', description: 'Number of error-level lint findings.' },
     { name: 'lint-warnings', description: 'Number of warning-level lint findings.' },
@@ -48254,11 +48266,11 @@ function inputSpec(name) {
 const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 const THRESHOLDS = ['error', 'warning', 'info', 'style', 'none'];
 /** The action's own source: INPUT_<NAME> as the runner sets it (spaces become `_`, upper case). */
-function envInputSource(env = process.env) {
+function config_envInputSource(env = process.env) {
     return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
 }
 /** Layers sources: the first that gives a value wins (CLI flags, then INPUT_* variables). */
-function layeredSource(...sources) {
+function config_layeredSource(...sources) {
     return (name) => {
         for (const s of sources) {
             const v = s(name);
@@ -48268,7 +48280,8 @@ function layeredSource(...sources) {
         return undefined;
     };
 }
-function raw(source, name, cli) {
+/** One input's raw value: the source's, else the default (the CLI's own where it has one). */
+function config_inputValue(source, name, cli) {
     const v = source(name);
     if (v !== undefined)
         return v;
@@ -48281,7 +48294,7 @@ function parseBool(name, value) {
         return true;
     if (['false', 'no', '0', 'off', ''].includes(v))
         return false;
-    throw new UserError(`Input "${name}" must be true or false, got "${value}".`);
+    throw new errors_UserError(`Input "${name}" must be true or false, got "${value}".`);
 }
 /** Splits a list input on newlines (and commas when allowed), trimming and dropping empties and # comments. */
 function parseList(value, commas = true) {
@@ -48290,46 +48303,74 @@ function parseList(value, commas = true) {
         .map((s) => s.trim())
         .filter((s) => s !== '' && !s.startsWith('#'));
 }
-/** `KEY=value` per line; the value may contain `=`; a line without `=` is an error. */
+/**
+ * `KEY=value` per line; the value may contain `=`; a line without `=` is an error. The message
+ * names the line by number and quotes it only when the input is not a credential.
+ */
 function parseKeyValues(name, value) {
     const out = {};
-    for (const line of parseList(value, false)) {
+    const secret = isSecretInput(name);
+    value.split('\n').forEach((rawLine, index) => {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new UserError(`Input "${name}": expected KEY=value, got "${line}".`);
+            throw new errors_UserError(secret
+                ? `Input "${name}", line ${index + 1}: expected KEY=value (the line is not shown: it holds a credential).`
+                : `Input "${name}", line ${index + 1}: expected KEY=value, got "${line}".`);
         }
         out[line.slice(0, eq).trim()] = line.slice(eq + 1);
-    }
+    });
     return out;
+}
+function isSecretInput(name) {
+    return INPUTS.some((i) => i.name === name && i.secret);
+}
+/**
+ * Registers every credential-bearing input (`secret: true` in inputs.ts) with `setSecret`: the
+ * whole value, each line, and each line's value after `=`, so that no later message, not even one
+ * about a malformed line, can show any of it.
+ */
+function config_maskSecretInputs(source, setSecret, cli = false) {
+    for (const spec of INPUTS.filter((i) => i.secret)) {
+        const value = config_inputValue(source, spec.name, cli);
+        if (!value)
+            continue;
+        setSecret(value);
+        for (const rawLine of value.split('\n')) {
+            const line = rawLine.trim();
+            if (!line)
+                continue;
+            setSecret(line);
+            const eq = line.indexOf('=');
+            if (eq >= 0 && line.slice(eq + 1))
+                setSecret(line.slice(eq + 1));
+        }
+    }
 }
 function parseSeconds(name, value) {
     const n = Number(value.trim());
     if (!Number.isFinite(n) || n <= 0) {
-        throw new UserError(`Input "${name}" must be a positive number of seconds, got "${value}".`);
+        throw new errors_UserError(`Input "${name}" must be a positive number of seconds, got "${value}".`);
     }
     return n;
 }
 function parseConfig(source, opts = {}) {
     const cwd = opts.cwd ?? process.cwd();
     const cli = opts.cli ?? false;
-    const get = (name) => raw(source, name, cli);
+    const get = (name) => config_inputValue(source, name, cli);
     const setSecret = opts.setSecret ?? (() => undefined);
-    // Credentials first: masked before any validation message could echo them.
+    // Credentials first: masked before any parsing or validation message could echo them.
+    config_maskSecretInputs(source, setSecret, cli);
     const password = get('password');
-    if (password)
-        setSecret(password);
     const secrets = parseKeyValues('secrets', get('secrets'));
-    for (const value of Object.values(secrets))
-        if (value)
-            setSecret(value);
     const githubToken = get('github-token');
-    if (githubToken)
-        setSecret(githubToken);
     const context = external_node_path_default().resolve(cwd, get('context') || '.');
     const file = get('file') ? external_node_path_default().resolve(cwd, get('file')) : external_node_path_default().join(context, 'Dockerfile');
     const platforms = parseList(get('platforms'));
     if (platforms.length > 1) {
-        throw new UserError(`Input "platforms" lists ${platforms.length} platforms (${platforms.join(', ')}), but the image ` +
+        throw new errors_UserError(`Input "platforms" lists ${platforms.length} platforms (${platforms.join(', ')}), but the image ` +
             'that is pushed must be the image that was smoke-tested and scanned on this machine, so one ' +
             'platform is built per run. Use a matrix job with one platform each.');
     }
@@ -48343,37 +48384,43 @@ function parseConfig(source, opts = {}) {
         cache = 'gha';
     const cacheModeRaw = get('cache-mode').trim() || 'max';
     if (cacheModeRaw !== 'max' && cacheModeRaw !== 'min') {
-        throw new UserError(`Input "cache-mode" must be max or min, got "${cacheModeRaw}".`);
+        throw new errors_UserError(`Input "cache-mode" must be max or min, got "${cacheModeRaw}".`);
     }
     const pushRaw = get('push').trim().toLowerCase() || 'auto';
     let push;
     if (pushRaw === 'auto')
         push = 'auto';
-    else
-        push = parseBool('push', pushRaw) ? 'true' : 'false';
+    else {
+        try {
+            push = parseBool('push', pushRaw) ? 'true' : 'false';
+        }
+        catch {
+            throw new errors_UserError(`Input "push" must be auto, true or false, got "${get('push')}".`);
+        }
+    }
     const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'warning');
     if (!THRESHOLDS.includes(threshold)) {
-        throw new UserError(`Input "lint-failure-threshold" must be one of ${THRESHOLDS.join(', ')}, got "${threshold}".`);
+        throw new errors_UserError(`Input "lint-failure-threshold" must be one of ${THRESHOLDS.join(', ')}, got "${threshold}".`);
     }
     const severities = parseList(get('scan-severity').toUpperCase());
     for (const s of severities) {
         if (!SEVERITIES.includes(s)) {
-            throw new UserError(`Input "scan-severity": unknown severity "${s}"; use a comma-separated subset of ${SEVERITIES.join(',')}.`);
+            throw new errors_UserError(`Input "scan-severity": unknown severity "${s}"; use a comma-separated subset of ${SEVERITIES.join(',')}.`);
         }
     }
     const trivyVersion = get('trivy-version').trim().replace(/^v/, '');
     if (!/^\d+\.\d+\.\d+$/.test(trivyVersion)) {
-        throw new UserError(`Input "trivy-version" must be an exact version such as 0.74.0, got "${get('trivy-version')}" ` +
+        throw new errors_UserError(`Input "trivy-version" must be an exact version such as 0.74.0, got "${get('trivy-version')}" ` +
             '(floating versions like "latest" are refused: a scanner that gates releases must be pinned).');
     }
     if ((get('buildkit-image').trim() || get('buildkitd-config').trim()) &&
         (get('builder').trim() || get('buildkit-endpoint').trim())) {
-        throw new UserError('Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
+        throw new errors_UserError('Inputs "buildkit-image" and "buildkitd-config" configure the builder this run creates; they cannot ' +
             'apply to an existing "builder" or a "buildkit-endpoint". Remove one or the other.');
     }
     const username = get('username').trim();
     if (password && !username) {
-        throw new UserError('Input "password" is set but "username" is empty: set both, or neither.');
+        throw new errors_UserError('Input "password" is set but "username" is empty: set both, or neither.');
     }
     return {
         context,
@@ -48427,11 +48474,140 @@ function parseConfig(source, opts = {}) {
 /** Input names, for the CLI's flag table and tests. */
 const INPUT_NAMES = INPUTS.map((i) => i.name);
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/args.ts
+/**
+ * The one argument parser of the `ml-docker` commands, on node:util parseArgs (strict), and the
+ * one place that turns errors into messages and exit codes:
+ *   0 success, 1 a gate failed (findings, a failed smoke test or scan), 2 usage or user error.
+ * Every error line starts with `ml-docker: `.
+ */
+
+
+const args_PREFIX = 'ml-docker: ';
+const args_EXIT_OK = 0;
+const args_EXIT_GATE = 1;
+const EXIT_USAGE = 2;
+const BARE_WORD = /^[A-Za-z0-9]+$/;
+/** Rewrites switches into `--x=value` so that parseArgs sees plain string options. */
+function normalizeSwitches(spec, argv) {
+    const isSwitch = (name) => spec.options[name]?.kind === 'switch';
+    const out = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--') {
+            out.push(...argv.slice(i));
+            break;
+        }
+        const m = /^--([^=]+)$/.exec(arg);
+        if (m && m[1].startsWith('no-') && isSwitch(m[1].slice(3)))
+            out.push(`--${m[1].slice(3)}=false`);
+        else if (m && isSwitch(m[1])) {
+            const next = argv[i + 1];
+            if (next !== undefined && BARE_WORD.test(next)) {
+                out.push(`--${m[1]}=${next}`);
+                i++;
+            }
+            else
+                out.push(`--${m[1]}=true`);
+        }
+        else
+            out.push(arg);
+    }
+    return out;
+}
+function usageError(spec, e) {
+    const help = `run "ml-docker ${spec.command} --help" for the options`;
+    // node quotes the option as '--name', '-n', '-n, --name' or '--name <value>'.
+    const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+    const option = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0] ?? quoted;
+    switch (e.code) {
+        case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+            return new UserError(`unknown option ${option} for "ml-docker ${spec.command}"; ${help}`);
+        case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+            if (/does not take an argument/.test(e.message))
+                return new UserError(`option ${option} takes no value; ${help}`);
+            if (/ambiguous/.test(e.message))
+                return new UserError(`option ${option} needs a value; write ${option}=VALUE for a value that starts with "-"`);
+            return new UserError(`option ${option} needs a value`);
+        case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+            return new UserError(`"ml-docker ${spec.command}" takes no arguments, only options; ${help}`);
+        default:
+            return new UserError(`${e.message}; ${help}`);
+    }
+}
+/** Parses a command's arguments; every mistake is a UserError naming the option. */
+function args_parseCommand(spec, argv) {
+    const options = {};
+    for (const [name, o] of Object.entries(spec.options)) {
+        options[name] = {
+            type: o.kind === 'flag' ? 'boolean' : 'string',
+            ...(o.short ? { short: o.short } : {}),
+            ...(o.kind === 'string' && o.multiple ? { multiple: true } : {})
+        };
+    }
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: normalizeSwitches(spec, argv),
+            options,
+            strict: true,
+            allowPositionals: spec.maxPositionals > 0
+        });
+    }
+    catch (e) {
+        // Duck-typed: node's errors may come from another realm (test runners), where instanceof fails.
+        const code = e.code;
+        if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))
+            throw usageError(spec, e);
+        throw e;
+    }
+    const out = { strings: {}, flags: new Set(), switches: {}, positionals: [] };
+    for (const [name, value] of Object.entries(parsed.values)) {
+        const kind = spec.options[name].kind;
+        if (kind === 'flag') {
+            if (value === true)
+                out.flags.add(name);
+        }
+        else if (kind === 'switch')
+            out.switches[name] = String(value);
+        else
+            out.strings[name] = Array.isArray(value) ? value.map(String) : [String(value)];
+    }
+    out.positionals = parsed.positionals;
+    if (out.positionals.length > spec.maxPositionals) {
+        throw new UserError(`"ml-docker ${spec.command}" takes at most ${spec.maxPositionals} ${spec.positionalName ?? 'argument'}, ` +
+            `got ${out.positionals.length}; options start with "--"`);
+    }
+    return out;
+}
+/**
+ * Runs a command body and maps the outcome to an exit code: a UserError is one line on stderr
+ * and exit 2; anything else is a bug, printed with its stack, exit 1.
+ */
+async function args_guarded(io, body) {
+    try {
+        return await body();
+    }
+    catch (e) {
+        if (isUserError(e)) {
+            io.stderr(`${args_PREFIX}${e.message}`);
+            return EXIT_USAGE;
+        }
+        const bug = e;
+        io.stderr(`${args_PREFIX}${bug?.stack ?? String(e)}`);
+        return args_EXIT_GATE;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/log.ts
 
-class RedactingLogger {
+
+/** Values that must never be printed, and the replacement of each in outgoing text. */
+class log_Redactor {
     secrets = new Set();
-    secret(value) {
+    add(value) {
         if (!value)
             return;
         this.secrets.add(value);
@@ -48441,9 +48617,30 @@ class RedactingLogger {
     }
     redact(text) {
         let out = text;
-        for (const s of this.secrets)
+        // Longest first, so that a secret containing another one leaves nothing of itself behind.
+        for (const s of [...this.secrets].sort((a, b) => b.length - a.length))
             out = out.split(s).join('***');
         return out;
+    }
+}
+/** An Io whose every line passes through the redactor first. */
+function log_redactingIo(io, redactor) {
+    return {
+        ...io,
+        stdout: (s) => io.stdout(redactor.redact(s)),
+        stderr: (s) => io.stderr(redactor.redact(s))
+    };
+}
+class RedactingLogger {
+    redactor;
+    constructor(redactor = new log_Redactor()) {
+        this.redactor = redactor;
+    }
+    secret(value) {
+        this.redactor.add(value);
+    }
+    redact(text) {
+        return this.redactor.redact(text);
     }
 }
 class ActionsLogger extends RedactingLogger {
@@ -48485,12 +48682,13 @@ class ActionsLogger extends RedactingLogger {
         return lib_core/* group */.Os(name, fn);
     }
 }
+/** The CLI's logger: plain lines, diagnostics on stderr prefixed `ml-docker: `, masking done here. */
 class ConsoleLogger extends RedactingLogger {
     out;
     err;
     verbose;
-    constructor(out = (s) => process.stdout.write(s + '\n'), err = (s) => process.stderr.write(s + '\n'), verbose = false) {
-        super();
+    constructor(out = (s) => process.stdout.write(s + '\n'), err = (s) => process.stderr.write(s + '\n'), verbose = false, redactor) {
+        super(redactor);
         this.out = out;
         this.err = err;
         this.verbose = verbose;
@@ -48499,14 +48697,14 @@ class ConsoleLogger extends RedactingLogger {
         this.out(this.redact(message));
     }
     warning(message) {
-        this.err(`warning: ${this.redact(message)}`);
+        this.err(`${args_PREFIX}warning: ${this.redact(message)}`);
     }
     error(message) {
-        this.err(`error: ${this.redact(message)}`);
+        this.err(`${args_PREFIX}error: ${this.redact(message)}`);
     }
     debug(message) {
         if (this.verbose)
-            this.err(`debug: ${this.redact(message)}`);
+            this.err(`${args_PREFIX}debug: ${this.redact(message)}`);
     }
     annotate(a) {
         const where = a.file ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
@@ -48849,7 +49047,7 @@ function describeFailure(host, what, status, body, credentials) {
 /** Wraps a RegistryError about credentials into the user's terms. */
 function asUserError(e) {
     if (e instanceof RegistryError && (e.status === 401 || e.status === 403))
-        return new UserError(e.message);
+        return new errors_UserError(e.message);
     return e;
 }
 
@@ -49026,6 +49224,11 @@ async function build(plan, secrets, docker) {
     const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? '';
     const imageId = (await docker.imageId(plan.tags[0])) ?? '';
     const digest = manifest.descriptor.digest;
+    // BuildKit's own record of what it exported must name the same manifest as the layout.
+    const recorded = await readRecordedDigest(plan.metadataFile);
+    if (recorded && recorded !== digest) {
+        throw new BuildError(`BuildKit reported image ${recorded} but wrote ${digest} to the OCI layout: refusing to continue.`, res.output);
+    }
     // The containerd store names an image by its manifest digest, the classic store by its config.
     if (imageId !== digest && imageId !== configDigest) {
         throw new BuildError(`The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ${digest} ` +
@@ -49041,6 +49244,17 @@ async function build(plan, secrets, docker) {
         output: res.output,
         seconds
     };
+}
+/** `containerimage.digest` from buildx's `--metadata-file`, when it wrote one. */
+async function readRecordedDigest(file) {
+    try {
+        const meta = JSON.parse(await external_node_fs_namespaceObject.promises.readFile(file, 'utf8'));
+        const d = meta['containerimage.digest'];
+        return typeof d === 'string' ? d : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -49111,12 +49325,12 @@ function stringList(value, key, file) {
         return [value];
     if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
         return value.map(String);
-    throw new UserError(`${file}: '${key}' must be a list of strings`);
+    throw new errors_UserError(`${file}: '${key}' must be a list of strings`);
 }
 function threshold(value, where) {
     const v = String(value).toLowerCase();
     if (!config_THRESHOLDS.includes(v)) {
-        throw new UserError(`${where}: failure threshold '${String(value)}' is not one of error, warning, info, style, none`);
+        throw new errors_UserError(`${where}: failure threshold '${String(value)}' is not one of error, warning, info, style, none`);
     }
     return v === 'ignore' ? 'none' : v;
 }
@@ -49126,12 +49340,12 @@ function parseConfigText(text, file) {
         doc = (0,dist/* parse */.qg)(text);
     }
     catch (e) {
-        throw new UserError(`${file}: invalid YAML: ${e.message.split('\n')[0]}`);
+        throw new errors_UserError(`${file}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
     if (doc === null || doc === undefined)
         return {};
     if (typeof doc !== 'object' || Array.isArray(doc))
-        throw new UserError(`${file}: expected a mapping at the top level`);
+        throw new errors_UserError(`${file}: expected a mapping at the top level`);
     const o = doc;
     const out = { source: file };
     if ('ignored' in o)
@@ -49150,11 +49364,11 @@ function parseConfigText(text, file) {
         out.disableIgnorePragma = dip === true || dip === 'true';
     if (o.override !== undefined && o.override !== null) {
         if (typeof o.override !== 'object' || Array.isArray(o.override))
-            throw new UserError(`${file}: 'override' must be a mapping`);
+            throw new errors_UserError(`${file}: 'override' must be a mapping`);
         const override = {};
         for (const [k, v] of Object.entries(o.override)) {
             if (!types_SEVERITIES.includes(k)) {
-                throw new UserError(`${file}: override level '${k}' is not one of error, warning, info, style`);
+                throw new errors_UserError(`${file}: override level '${k}' is not one of error, warning, info, style`);
             }
             override[k] = stringList(v, `override.${k}`, file);
         }
@@ -49168,7 +49382,7 @@ function loadConfigFile(file) {
         text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
     }
     catch (e) {
-        throw new UserError(`cannot read lint config ${file}: ${e.code ?? e.message}`);
+        throw new errors_UserError(`cannot read lint config ${file}: ${e.code ?? e.message}`);
     }
     return parseConfigText(text, file);
 }
@@ -49243,7 +49457,7 @@ function resolveConfig(opts) {
         ? (0,external_node_path_namespaceObject.resolve)(opts.cwd ?? process.cwd(), opts.configFile)
         : (env.HADOLINT_CONFIG ?? discoverConfig(opts.cwd, env));
     if (opts.configFile && !(0,external_node_fs_namespaceObject.existsSync)(file))
-        throw new UserError(`lint config file not found: ${opts.configFile}`);
+        throw new errors_UserError(`lint config file not found: ${opts.configFile}`);
     const fromFile = file ? loadConfigFile(file) : undefined;
     return config_mergeConfig(fromFile, configFromEnv(env), opts.overrides);
 }
@@ -54539,7 +54753,7 @@ async function lintOne(opts) {
     }
     catch (e) {
         const code = e.code;
-        throw new UserError(code === 'ENOENT'
+        throw new errors_UserError(code === 'ENOENT'
             ? `Dockerfile not found: ${opts.dockerfile}`
             : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? e.message}`);
     }
@@ -54688,6 +54902,7 @@ function toAnnotations(report) {
 
 
 
+
 const LINT_USAGE = (/* unused pure expression or super */ null && (`usage: ml-docker lint [options] <Dockerfile>...
   --format text|json|sarif     output format (default: text)
   --config FILE                .hadolint.yaml to use (default: hadolint's discovery)
@@ -54699,100 +54914,80 @@ const LINT_USAGE = (/* unused pure expression or super */ null && (`usage: ml-do
   --error|--warning|--info|--style RULE   override a rule's severity (enables off-by-default rules)
   --no-fail                    always exit 0 unless the command itself fails
 `));
-class UsageError extends (/* unused pure expression or super */ null && (Error)) {
-}
-const SEVERITY_FLAGS = new Set(['--error', '--warning', '--info', '--style']);
-function parseLintArgs(argv) {
-    const files = [];
-    const overrides = {};
-    let format = 'text';
-    let config;
-    let context;
-    let audit = true;
-    let help = false;
-    for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i];
-        const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
-        const flag = eq > 0 ? raw.slice(0, eq) : raw;
-        const value = () => {
-            if (eq > 0)
-                return raw.slice(eq + 1);
-            const v = argv[++i];
-            if (v === undefined)
-                throw new UsageError(`${flag} needs a value`);
-            return v;
-        };
-        const list = (v) => v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-        if (flag === '-h' || flag === '--help')
-            help = true;
-        else if (flag === '--format' || flag === '-f') {
-            const v = value();
-            if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'tty')
-                throw new UsageError(`--format must be text, json or sarif (got ${v})`);
-            format = v === 'tty' ? 'text' : v;
-        }
-        else if (flag === '--config' || flag === '-c')
-            config = value();
-        else if (flag === '--context')
-            context = value();
-        else if (flag === '--no-context')
-            audit = false;
-        else if (flag === '--ignore')
-            overrides.ignored = [...(overrides.ignored ?? []), ...list(value())];
-        else if (flag === '--failure-threshold' || flag === '-t') {
-            const v = value().toLowerCase();
-            if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(v))
-                throw new UsageError(`--failure-threshold must be error, warning, info, style or none (got ${v})`);
-            overrides.failureThreshold = (v === 'ignore' ? 'none' : v);
-        }
-        else if (flag === '--trusted-registry')
-            overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())];
-        else if (SEVERITY_FLAGS.has(flag)) {
-            const level = flag.slice(2);
-            overrides.override = {
-                ...overrides.override,
-                [level]: [...(overrides.override?.[level] ?? []), ...list(value())]
-            };
-        }
-        else if (flag === '--no-fail')
-            overrides.noFail = true;
-        else if (flag === '--') {
-            files.push(...argv.slice(i + 1));
-            i = argv.length;
-        }
-        else if (flag.startsWith('-') && flag !== '-')
-            throw new UsageError(`unknown option ${flag}`);
-        else
-            files.push(raw);
+const LINT_SPEC = {
+    command: 'lint',
+    maxPositionals: Infinity,
+    options: {
+        format: { kind: 'string', short: 'f' },
+        config: { kind: 'string', short: 'c' },
+        context: { kind: 'string' },
+        'no-context': { kind: 'flag' },
+        ignore: { kind: 'string', multiple: true },
+        'failure-threshold': { kind: 'string', short: 't' },
+        'trusted-registry': { kind: 'string', multiple: true },
+        error: { kind: 'string', multiple: true },
+        warning: { kind: 'string', multiple: true },
+        info: { kind: 'string', multiple: true },
+        style: { kind: 'string', multiple: true },
+        'no-fail': { kind: 'flag' },
+        help: { kind: 'flag', short: 'h' }
     }
-    return { files, format, config, context, audit, overrides, help };
+};
+const cli_SEVERITIES = (/* unused pure expression or super */ null && (['error', 'warning', 'info', 'style']));
+function parseLintArgs(argv) {
+    const p = parseCommand(LINT_SPEC, argv);
+    const last = (name) => p.strings[name]?.at(-1);
+    /** Repeatable and comma-separated: `--ignore A,B --ignore C`. */
+    const list = (name) => (p.strings[name] ?? []).flatMap((v) => v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean));
+    const overrides = {};
+    const rawFormat = last('format') ?? 'text';
+    if (!['text', 'json', 'sarif', 'tty'].includes(rawFormat))
+        throw new UserError(`--format must be text, json or sarif, got "${rawFormat}"`);
+    const format = rawFormat === 'tty' ? 'text' : rawFormat;
+    const threshold = last('failure-threshold')?.toLowerCase();
+    if (threshold !== undefined) {
+        if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(threshold))
+            throw new UserError(`--failure-threshold must be error, warning, info, style or none, got "${threshold}"`);
+        overrides.failureThreshold = (threshold === 'ignore' ? 'none' : threshold);
+    }
+    if (p.strings.ignore)
+        overrides.ignored = list('ignore');
+    if (p.strings['trusted-registry'])
+        overrides.trustedRegistries = list('trusted-registry');
+    for (const level of cli_SEVERITIES) {
+        if (p.strings[level])
+            overrides.override = { ...overrides.override, [level]: list(level) };
+    }
+    if (p.flags.has('no-fail'))
+        overrides.noFail = true;
+    return {
+        files: p.positionals,
+        format,
+        config: last('config'),
+        context: last('context'),
+        audit: !p.flags.has('no-context'),
+        overrides,
+        help: p.flags.has('help')
+    };
 }
+/** `ml-docker lint`. Exit code 0, 1 (findings at or above the threshold) or 2 (usage, user error). */
 async function lintCommand(argv, rawIo) {
     // The CLI's writers end every message with a newline themselves.
     const io = {
         stdout: (s) => rawIo.stdout(s.replace(/\n+$/, '')),
         stderr: (s) => rawIo.stderr(s.replace(/\n+$/, ''))
     };
-    let args;
-    try {
-        args = parseLintArgs(argv);
-    }
-    catch (e) {
-        io.stderr(`ml-docker lint: ${e.message}\n${LINT_USAGE}`);
-        return 2;
-    }
-    if (args.help) {
-        io.stdout(LINT_USAGE);
-        return 0;
-    }
-    if (args.files.length === 0) {
-        io.stderr(`ml-docker lint: no Dockerfile given\n${LINT_USAGE}`);
-        return 2;
-    }
-    try {
+    return guarded(io, async () => {
+        const args = parseLintArgs(argv);
+        if (args.help) {
+            io.stdout(LINT_USAGE);
+            return EXIT_OK;
+        }
+        if (args.files.length === 0)
+            throw new UserError('no Dockerfile given; run "ml-docker lint --help" for the options');
         const report = await lint(args.files.map((dockerfile) => ({
             dockerfile,
             context: args.context,
@@ -54814,15 +55009,8 @@ async function lintCommand(argv, rawIo) {
             io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n');
         else
             io.stdout(formatText(report));
-        return report.failed ? 1 : 0;
-    }
-    catch (e) {
-        if (isUserError(e)) {
-            io.stderr(`ml-docker lint: ${e.message}\n`);
-            return 2;
-        }
-        throw e;
-    }
+        return report.failed ? EXIT_GATE : EXIT_OK;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/lint/index.ts
@@ -55583,24 +55771,24 @@ function render(template, data, where) {
         return hb.compile(template, { noEscape: true })(data);
     }
     catch (e) {
-        if (e instanceof UserError)
+        if (e instanceof errors_UserError)
             throw e;
         const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-        throw new UserError(`tags: cannot evaluate "${template}" in ${where}: ${reason}`);
+        throw new errors_UserError(`tags: cannot evaluate "${template}" in ${where}: ${reason}`);
     }
 }
 function formatDate(date, format, options, helper) {
     if (typeof format !== 'string') {
-        throw new UserError(`{{${helper}}} needs a format, for example {{${helper} 'YYYYMMDD'}}.`);
+        throw new errors_UserError(`{{${helper}}} needs a format, for example {{${helper} 'YYYYMMDD'}}.`);
     }
     let tz = 'UTC';
     for (const [key, value] of Object.entries(options?.hash ?? {})) {
         if (key !== 'tz')
-            throw new UserError(`{{${helper}}}: unknown attribute "${key}" (only tz= is supported).`);
+            throw new errors_UserError(`{{${helper}}}: unknown attribute "${key}" (only tz= is supported).`);
         tz = String(value);
     }
     if (!moment_timezone_default().tz.zone(tz)) {
-        throw new UserError(`{{${helper}}}: unknown time zone "${tz}"; use an IANA name such as Europe/Paris.`);
+        throw new errors_UserError(`{{${helper}}}: unknown time zone "${tz}"; use an IANA name such as Europe/Paris.`);
     }
     return moment_timezone_default()(date).tz(tz).format(format);
 }
@@ -57761,7 +57949,7 @@ function csvFields(line, inputName) {
     }
     catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
-        throw new UserError(`${inputName}: cannot read "${line}" as comma-separated fields (${reason}). ` +
+        throw new errors_UserError(`${inputName}: cannot read "${line}" as comma-separated fields (${reason}). ` +
             'Quote a whole field ("key=value, with commas") when it contains a comma or a quote.');
     }
     return (records[0] ?? []).map((f) => String(f));
@@ -57796,10 +57984,10 @@ function parseFlavor(input) {
             const { key, value } = keyValue(field);
             switch (key) {
                 case undefined:
-                    throw new UserError(`flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`);
+                    throw new errors_UserError(`flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`);
                 case 'latest':
                     if (value !== 'auto' && value !== 'true' && value !== 'false') {
-                        throw new UserError(`flavor: latest must be auto, true or false in "${line}" (got "${value}").`);
+                        throw new errors_UserError(`flavor: latest must be auto, true or false in "${line}" (got "${value}").`);
                     }
                     flavor.latest = value;
                     break;
@@ -57813,17 +58001,17 @@ function parseFlavor(input) {
                     break;
                 case 'onlatest':
                     if (value !== 'true' && value !== 'false') {
-                        throw new UserError(`flavor: onlatest must be true or false in "${line}" (got "${value}").`);
+                        throw new errors_UserError(`flavor: onlatest must be true or false in "${line}" (got "${value}").`);
                     }
                     if (onLatestFor === 'prefix')
                         flavor.prefixLatest = value === 'true';
                     else if (onLatestFor === 'suffix')
                         flavor.suffixLatest = value === 'true';
                     else
-                        throw new UserError(`flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`);
+                        throw new errors_UserError(`flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`);
                     break;
                 default:
-                    throw new UserError(`flavor: unknown entry "${key}" in "${line}". Known entries: latest, prefix, suffix, onlatest.`);
+                    throw new errors_UserError(`flavor: unknown entry "${key}" in "${line}". Known entries: latest, prefix, suffix, onlatest.`);
             }
         }
     }
@@ -57851,16 +58039,16 @@ function parseImages(input) {
             }
             else if (key === 'enable') {
                 if (value !== 'true' && value !== 'false') {
-                    throw new UserError(`images: enable must be true or false in "${line}" (got "${value}").`);
+                    throw new errors_UserError(`images: enable must be true or false in "${line}" (got "${value}").`);
                 }
                 enable = value === 'true';
             }
             else {
-                throw new UserError(`images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`);
+                throw new errors_UserError(`images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`);
             }
         }
         if (!name)
-            throw new UserError(`images: "${line}" has no image name. Write name=registry/owner/app or just the name.`);
+            throw new errors_UserError(`images: "${line}" has no image name. Write name=registry/owner/app or just the name.`);
         images.push({ name: normalizeImageName(name), enable });
     }
     return images;
@@ -57872,7 +58060,7 @@ function parseImages(input) {
 function normalizeImageName(raw) {
     const name = raw.trim().toLowerCase();
     const fail = (why) => {
-        throw new UserError(`images: "${raw}" is not a valid image name: ${why}.`);
+        throw new errors_UserError(`images: "${raw}" is not a valid image name: ${why}.`);
     };
     if (name.length === 0)
         fail('it is empty');
@@ -57943,7 +58131,7 @@ function parseTagRule(line) {
         }
         else if (key === 'type') {
             if (!TAG_TYPES.includes(value)) {
-                throw new UserError(`tags: unknown type "${value}" in "${line}". Use one of: ${TAG_TYPES.join(', ')}.`);
+                throw new errors_UserError(`tags: unknown type "${value}" in "${line}". Use one of: ${TAG_TYPES.join(', ')}.`);
             }
             type = value;
         }
@@ -57956,13 +58144,13 @@ function parseTagRule(line) {
     for (const key of Object.keys(attrs)) {
         if (!allowed.includes(key)) {
             const hint = key === 'value' ? ' (a field without "=" is read as value=)' : '';
-            throw new UserError(`tags: attribute "${key}"${hint} is not used by type=${type} in "${line}". ` +
+            throw new errors_UserError(`tags: attribute "${key}"${hint} is not used by type=${type} in "${line}". ` +
                 `Attributes of type=${type}: ${allowed.filter((a) => a !== 'type').join(', ')}.`);
         }
     }
     const need = (name, example) => {
         if (!Object.hasOwn(attrs, name)) {
-            throw new UserError(`tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`);
+            throw new errors_UserError(`tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`);
         }
     };
     switch (type) {
@@ -57978,7 +58166,7 @@ function parseTagRule(line) {
             need('pattern', 'type=match,pattern=\\d.\\d.\\d');
             attrs['group'] ??= '0';
             if (!/^\d+$/.test(attrs['group'])) {
-                throw new UserError(`tags: group must be a capture group number (0, 1, 2...) in "${line}".`);
+                throw new errors_UserError(`tags: group must be a capture group number (0, 1, 2...) in "${line}".`);
             }
             attrs['value'] ??= '';
             break;
@@ -57989,7 +58177,7 @@ function parseTagRule(line) {
         case 'ref': {
             need('event', 'type=ref,event=branch');
             if (!REF_EVENTS.includes(attrs['event'])) {
-                throw new UserError(`tags: event "${attrs['event']}" is not one of ${REF_EVENTS.join(', ')} in "${line}".`);
+                throw new errors_UserError(`tags: event "${attrs['event']}" is not one of ${REF_EVENTS.join(', ')} in "${line}".`);
             }
             if (attrs['event'] === 'pr' && !Object.hasOwn(attrs, 'prefix'))
                 attrs['prefix'] = 'pr-';
@@ -58002,7 +58190,7 @@ function parseTagRule(line) {
             attrs['prefix'] ??= 'sha-';
             attrs['format'] ??= 'short';
             if (!SHA_FORMATS.includes(attrs['format'])) {
-                throw new UserError(`tags: format "${attrs['format']}" is not short or long in "${line}".`);
+                throw new errors_UserError(`tags: format "${attrs['format']}" is not short or long in "${line}".`);
             }
             break;
     }
@@ -58011,7 +58199,7 @@ function parseTagRule(line) {
     if (Object.hasOwn(attrs, 'priority')) {
         const p = attrs['priority'];
         if (p === '' || !Number.isFinite(Number(p))) {
-            throw new UserError(`tags: priority must be a number in "${line}" (got "${p}").`);
+            throw new errors_UserError(`tags: priority must be a number in "${line}" (got "${p}").`);
         }
         priority = Number(p);
     }
@@ -58138,7 +58326,7 @@ function shortShaLength(env) {
     if (raw === undefined || raw === '')
         return DEFAULT_SHORT_SHA_LENGTH;
     if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1) {
-        throw new UserError(`DOCKER_METADATA_SHORT_SHA_LENGTH must be a whole number of characters, 1 or more (got "${raw}").`);
+        throw new errors_UserError(`DOCKER_METADATA_SHORT_SHA_LENGTH must be a whole number of characters, 1 or more (got "${raw}").`);
     }
     return Number(raw);
 }
@@ -58150,7 +58338,7 @@ function annotationLevels(inputs, env) {
         .filter((l) => l.length > 0);
     for (const level of levels) {
         if (!ANNOTATION_LEVELS.includes(level)) {
-            throw new UserError(`DOCKER_METADATA_ANNOTATIONS_LEVELS: unknown level "${level}". Use a comma-separated list of ${ANNOTATION_LEVELS.join(', ')}.`);
+            throw new errors_UserError(`DOCKER_METADATA_ANNOTATIONS_LEVELS: unknown level "${level}". Use a comma-separated list of ${ANNOTATION_LEVELS.join(', ')}.`);
         }
     }
     return levels.length > 0 ? levels : ['manifest'];
@@ -58257,7 +58445,7 @@ class Engine {
         for (const rule of rules) {
             const enabled = this.expr(rule.attrs['enable'], rule);
             if (enabled !== 'true' && enabled !== 'false') {
-                throw new UserError(`tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`);
+                throw new errors_UserError(`tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`);
             }
             if (enabled === 'false') {
                 this.skipped.push(`"${rule.source}" is disabled (enable=${rule.attrs['enable']})`);
@@ -58392,7 +58580,7 @@ class Engine {
             re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(pattern);
         }
         catch (e) {
-            throw new UserError(`tags: pattern is not a valid regular expression in "${rule.source}": ${e.message}`);
+            throw new errors_UserError(`tags: pattern is not a valid regular expression in "${rule.source}": ${e.message}`);
         }
         const m = raw.match(re);
         const group = Number(rule.attrs['group']);
@@ -58566,8 +58754,6 @@ function definedOnly(obj) {
     return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/meta/context.ts
 
 
@@ -58823,83 +59009,84 @@ function context_definedOnly(obj) {
 
 
 
+
+
+
+
 const USAGE = (/* unused pure expression or super */ null && (`Usage: ml-docker meta [--images LIST] [--tags RULES] [--flavor LIST] [--labels LIST]
-                      [--annotations LIST] [--format json|text]
+                      [--annotations LIST] [--registry HOST] [--format json|text]
 
 Computes image tags and labels with docker/metadata-action's rule syntax.
 Each option defaults to the matching INPUT_* variable (INPUT_IMAGES, INPUT_TAGS, ...), as in the
 action; --tags defaults to the action's own rule set. An option given several times adds lines.
+Without --images, the image is <registry>/<owner>/<repo> of GITHUB_REPOSITORY, as in "run".
 The git context comes from GITHUB_* and GITHUB_EVENT_PATH when set, else from the local repository.`));
-const FLAGS = (/* unused pure expression or super */ null && (['images', 'tags', 'flavor', 'labels', 'annotations']));
-/** `ml-docker meta`: prints the computed metadata. Exit code 0, 1 (configuration error) or 2 (usage). */
-async function metaCommand(argv, io, env = process.env) {
-    const given = {};
-    let format = 'json';
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '-h' || arg === '--help') {
-            io.stdout(`${USAGE}\n`);
-            return 0;
-        }
-        const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
-        if (!m) {
-            io.stderr(`ml-docker meta: unexpected argument "${arg}"\n${USAGE}\n`);
-            return 2;
-        }
-        const name = m[1];
-        let value = m[2];
-        if (value === undefined) {
-            if (i + 1 >= argv.length) {
-                io.stderr(`ml-docker meta: --${name} needs a value\n`);
-                return 2;
-            }
-            value = argv[++i];
-        }
-        if (name === 'format') {
-            if (value !== 'json' && value !== 'text') {
-                io.stderr(`ml-docker meta: --format must be json or text (got "${value}")\n`);
-                return 2;
-            }
-            format = value;
-        }
-        else if (FLAGS.includes(name)) {
-            ;
-            (given[name] ??= []).push(value);
-        }
-        else {
-            io.stderr(`ml-docker meta: unknown option --${name}\n${USAGE}\n`);
-            return 2;
-        }
+const FLAGS = ['images', 'tags', 'flavor', 'labels', 'annotations'];
+/** Options named and read like the action inputs they stand for (src/inputs.ts). */
+const META_SPEC = {
+    command: 'meta',
+    maxPositionals: 0,
+    options: {
+        ...Object.fromEntries(INPUTS.filter((i) => FLAGS.includes(i.name) || i.name === 'registry').map((i) => [i.name, { kind: 'string', multiple: true }])),
+        format: { kind: 'string' },
+        help: { kind: 'flag', short: 'h' }
     }
-    const input = (flag, fallback) => given[flag]?.join('\n') ?? env[`INPUT_${flag.toUpperCase()}`] ?? fallback;
-    const inputs = {
-        images: input('images', ''),
-        // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
-        tags: input('tags', DEFAULT_TAGS),
-        flavor: input('flavor', ''),
-        labels: input('labels', ''),
-        annotations: input('annotations', '')
-    };
-    try {
-        const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined;
+};
+/**
+ * `ml-docker meta`: prints the computed metadata. Exit code 0, or 2 on a usage or configuration
+ * error. Default image names come from the pipeline's own `defaultImages`, so `meta` and `run`
+ * agree on them.
+ */
+async function metaCommand(argv, rawIo, env = process.env, redactor = new Redactor()) {
+    const io = redactingIo(rawIo, redactor);
+    const out = (s) => io.stdout(s.replace(/\n+$/, ''));
+    const err = (s) => io.stderr(s.replace(/\n+$/, ''));
+    return guarded({ stdout: out, stderr: err }, async () => {
+        const flags = new Map();
+        // Flags first, then INPUT_* (as in the action), then the action's defaults.
+        const source = layeredSource((name) => flags.get(name), envInputSource(env));
+        maskSecretInputs(source, (v) => redactor.add(v), true);
+        const token = env['GITHUB_TOKEN'] || inputValue(source, 'github-token', true) || undefined;
+        if (token)
+            redactor.add(token);
+        const parsed = parseCommand(META_SPEC, argv);
+        if (parsed.flags.has('help')) {
+            out(USAGE);
+            return EXIT_OK;
+        }
+        const format = parsed.strings.format?.at(-1) ?? 'json';
+        if (format !== 'json' && format !== 'text')
+            throw new UserError(`--format must be json or text, got "${format}"`);
+        // An option given several times adds lines.
+        for (const [name, list] of Object.entries(parsed.strings))
+            flags.set(name, list.join('\n'));
+        const get = (name) => inputValue(source, name, true);
+        const inputs = {
+            images: defaultImages({ images: get('images'), registry: get('registry') }, env),
+            // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
+            tags: get('tags'),
+            flavor: get('flavor'),
+            labels: get('labels'),
+            annotations: get('annotations')
+        };
         const ctx = await contextFromEnvironment(env, {
-            cwd: io.cwd ?? process.cwd(),
+            cwd: rawIo.cwd ?? process.cwd(),
             ...(token ? { token } : {})
         });
         for (const note of ctx.notes ?? [])
-            io.stderr(`note: ${note}\n`);
+            err(`${PREFIX}note: ${note}`);
         const result = computeMeta(inputs, ctx, env);
         for (const w of result.warnings)
-            io.stderr(`warning: ${w}\n`);
+            err(`${PREFIX}warning: ${w}`);
         if (format === 'json') {
-            const out = {
+            const json = {
                 version: result.version,
                 tags: result.tags,
                 tagNames: result.tagNames,
                 labels: result.labels,
                 annotations: result.annotations
             };
-            io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+            out(`${JSON.stringify(json, null, 2)}\n`);
         }
         else {
             const lines = [
@@ -58912,17 +59099,10 @@ async function metaCommand(argv, io, env = process.env) {
                 'annotations:',
                 ...result.annotations.map((a) => `  ${a}`)
             ];
-            io.stdout(`${lines.join('\n')}\n`);
+            out(`${lines.join('\n')}\n`);
         }
-        return 0;
-    }
-    catch (e) {
-        if (isUserError(e)) {
-            io.stderr(`error: ${e.message}\n`);
-            return 1;
-        }
-        throw e;
-    }
+        return EXIT_OK;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/meta/index.ts
@@ -58959,7 +59139,7 @@ const PUBLISHING_EVENTS = [
 function decidePush(mode, eventName) {
     if (UNTRUSTED_EVENTS.includes(eventName)) {
         if (mode === 'true') {
-            throw new UserError(`push: true on a ${eventName} event: pull request builds are linted, built, smoke-tested and ` +
+            throw new errors_UserError(`push: true on a ${eventName} event: pull request builds are linted, built, smoke-tested and ` +
                 'scanned but never pushed. Use push: auto (the default) so the same step pushes on branch and tag pushes.');
         }
         return { push: false, reason: `${eventName} events are never pushed` };
@@ -59002,7 +59182,7 @@ function checkImagesMatchRegistry(images, registry) {
         const r = policy_registryOf(image);
         const same = isDockerHub(r) ? target === 'docker.io' : r === target;
         if (!same) {
-            throw new UserError(`Image "${image}" is in registry ${r}, but the "registry" input is ${registry}. ` +
+            throw new errors_UserError(`Image "${image}" is in registry ${r}, but the "registry" input is ${registry}. ` +
                 `Name the image ${target === 'docker.io' ? '<user>/<name>' : `${target}/<name>`}, or set "registry" to ${r}.`);
         }
     }
@@ -59239,7 +59419,7 @@ function chooseBuilder(cfg, engine, runId) {
     if (cfg.builder) {
         const driver = engine.namedBuilderDriver ?? 'unknown';
         if (driver === 'docker' && engine.store !== 'containerd') {
-            throw new UserError(`Builder "${cfg.builder}" uses the docker driver on a daemon with the classic image store, which ` +
+            throw new errors_UserError(`Builder "${cfg.builder}" uses the docker driver on a daemon with the classic image store, which ` +
                 'can neither export a registry cache nor write the OCI layout that is pushed. Enable the ' +
                 'containerd image store, or leave "builder" empty so the run creates a docker-container builder.');
         }
@@ -59267,10 +59447,10 @@ function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
     const push = decidePush(cfg.push, ctx.source === 'workflow' ? ctx.eventName : '');
     if (push.push) {
         if (meta.images.length === 0) {
-            throw new UserError('This run would push, but no image name is set. Set "images" (for example acme/predictor).');
+            throw new errors_UserError('This run would push, but no image name is set. Set "images" (for example acme/predictor).');
         }
         if (meta.tags.length === 0) {
-            throw new UserError('This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
+            throw new errors_UserError('This run would push, but the tag rules produced no tag for this event. Add a rule that matches ' +
                 '(for example type=ref,event=branch), or set push: false.');
         }
         checkImagesMatchRegistry(meta.images, cfg.registry);
@@ -60253,7 +60433,7 @@ async function resolveTrivy(log, opts) {
     const plat = trivyPlatform();
     const expected = (opts.sha256 ?? TRIVY_SHA256)[opts.version]?.[plat];
     if (!expected) {
-        throw new UserError(`No pinned checksum for Trivy ${opts.version} on ${plat}. Use a version this action pins ` +
+        throw new errors_UserError(`No pinned checksum for Trivy ${opts.version} on ${plat}. Use a version this action pins ` +
             `(${Object.keys(opts.sha256 ?? TRIVY_SHA256).join(', ')}), or put trivy ${opts.version} on PATH.`);
     }
     const url = opts.url ?? trivyDownloadUrl(opts.version, plat);
@@ -60419,7 +60599,7 @@ function newRunId(env = process.env) {
     return `${gh}${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
 }
 /** `images` empty: the GitHub repository, in the registry we log in to. */
-function defaultImages(cfg, env) {
+function pipeline_defaultImages(cfg, env) {
     if (cfg.images.trim())
         return cfg.images;
     const repo = env.GITHUB_REPOSITORY?.toLowerCase();
@@ -60489,7 +60669,7 @@ async function runPipeline(cfg, deps) {
     };
     try {
         if (!(0,external_node_fs_namespaceObject.existsSync)(cfg.file)) {
-            throw new UserError(`Dockerfile not found: ${cfg.file}. Set "file" (or "context") to where it is.`);
+            throw new errors_UserError(`Dockerfile not found: ${cfg.file}. Set "file" (or "context") to where it is.`);
         }
         // lint
         if (cfg.lint.enabled) {
@@ -60519,7 +60699,7 @@ async function runPipeline(cfg, deps) {
             const ctx = deps.context ??
                 (await context_contextFromEnvironment(env, { cwd: deps.cwd, token: cfg.githubToken }));
             const m = compute_computeMeta({
-                images: defaultImages(cfg, env),
+                images: pipeline_defaultImages(cfg, env),
                 tags: cfg.tags,
                 flavor: cfg.flavor,
                 labels: cfg.labels,
@@ -60727,6 +60907,8 @@ async function runPipeline(cfg, deps) {
         result.ok = false;
         result.outputs.pushed = result.push ? 'true' : 'false';
         result.error = e instanceof Error ? e.message : String(e);
+        if (errors_isUserError(e))
+            result.userError = true;
         if (!(e instanceof GateFailed) &&
             !errors_isUserError(e) &&
             !(e instanceof BuildError) &&
@@ -60852,7 +61034,7 @@ const STATE_KEY = 'cleanup';
 async function main() {
     const log = new ActionsLogger();
     try {
-        const cfg = parseConfig(envInputSource(), {
+        const cfg = parseConfig(config_envInputSource(), {
             cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
             setSecret: (v) => log.secret(v)
         });

@@ -47485,6 +47485,147 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H3: () => (/* binding */ PREFIX),
+/* harmony export */   Ij: () => (/* binding */ EXIT_OK),
+/* harmony export */   Nj: () => (/* binding */ guarded),
+/* harmony export */   RM: () => (/* binding */ parseCommand),
+/* harmony export */   Ri: () => (/* binding */ EXIT_USAGE),
+/* harmony export */   nr: () => (/* binding */ EXIT_GATE)
+/* harmony export */ });
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/**
+ * The one argument parser of the `ml-docker` commands, on node:util parseArgs (strict), and the
+ * one place that turns errors into messages and exit codes:
+ *   0 success, 1 a gate failed (findings, a failed smoke test or scan), 2 usage or user error.
+ * Every error line starts with `ml-docker: `.
+ */
+
+
+const PREFIX = 'ml-docker: ';
+const EXIT_OK = 0;
+const EXIT_GATE = 1;
+const EXIT_USAGE = 2;
+const BARE_WORD = /^[A-Za-z0-9]+$/;
+/** Rewrites switches into `--x=value` so that parseArgs sees plain string options. */
+function normalizeSwitches(spec, argv) {
+    const isSwitch = (name) => spec.options[name]?.kind === 'switch';
+    const out = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--') {
+            out.push(...argv.slice(i));
+            break;
+        }
+        const m = /^--([^=]+)$/.exec(arg);
+        if (m && m[1].startsWith('no-') && isSwitch(m[1].slice(3)))
+            out.push(`--${m[1].slice(3)}=false`);
+        else if (m && isSwitch(m[1])) {
+            const next = argv[i + 1];
+            if (next !== undefined && BARE_WORD.test(next)) {
+                out.push(`--${m[1]}=${next}`);
+                i++;
+            }
+            else
+                out.push(`--${m[1]}=true`);
+        }
+        else
+            out.push(arg);
+    }
+    return out;
+}
+function usageError(spec, e) {
+    const help = `run "ml-docker ${spec.command} --help" for the options`;
+    // node quotes the option as '--name', '-n', '-n, --name' or '--name <value>'.
+    const quoted = /'([^']*)'/.exec(e.message)?.[1] ?? '';
+    const option = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0] ?? quoted;
+    switch (e.code) {
+        case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`unknown option ${option} for "ml-docker ${spec.command}"; ${help}`);
+        case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+            if (/does not take an argument/.test(e.message))
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`option ${option} takes no value; ${help}`);
+            if (/ambiguous/.test(e.message))
+                return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`option ${option} needs a value; write ${option}=VALUE for a value that starts with "-"`);
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`option ${option} needs a value`);
+        case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`"ml-docker ${spec.command}" takes no arguments, only options; ${help}`);
+        default:
+            return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`${e.message}; ${help}`);
+    }
+}
+/** Parses a command's arguments; every mistake is a UserError naming the option. */
+function parseCommand(spec, argv) {
+    const options = {};
+    for (const [name, o] of Object.entries(spec.options)) {
+        options[name] = {
+            type: o.kind === 'flag' ? 'boolean' : 'string',
+            ...(o.short ? { short: o.short } : {}),
+            ...(o.kind === 'string' && o.multiple ? { multiple: true } : {})
+        };
+    }
+    let parsed;
+    try {
+        parsed = (0,node_util__WEBPACK_IMPORTED_MODULE_0__.parseArgs)({
+            args: normalizeSwitches(spec, argv),
+            options,
+            strict: true,
+            allowPositionals: spec.maxPositionals > 0
+        });
+    }
+    catch (e) {
+        // Duck-typed: node's errors may come from another realm (test runners), where instanceof fails.
+        const code = e.code;
+        if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_'))
+            throw usageError(spec, e);
+        throw e;
+    }
+    const out = { strings: {}, flags: new Set(), switches: {}, positionals: [] };
+    for (const [name, value] of Object.entries(parsed.values)) {
+        const kind = spec.options[name].kind;
+        if (kind === 'flag') {
+            if (value === true)
+                out.flags.add(name);
+        }
+        else if (kind === 'switch')
+            out.switches[name] = String(value);
+        else
+            out.strings[name] = Array.isArray(value) ? value.map(String) : [String(value)];
+    }
+    out.positionals = parsed.positionals;
+    if (out.positionals.length > spec.maxPositionals) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`"ml-docker ${spec.command}" takes at most ${spec.maxPositionals} ${spec.positionalName ?? 'argument'}, ` +
+            `got ${out.positionals.length}; options start with "--"`);
+    }
+    return out;
+}
+/**
+ * Runs a command body and maps the outcome to an exit code: a UserError is one line on stderr
+ * and exit 2; anything else is a bug, printed with its stack, exit 1.
+ */
+async function guarded(io, body) {
+    try {
+        return await body();
+    }
+    catch (e) {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .isUserError */ .i)(e)) {
+            io.stderr(`${PREFIX}${e.message}`);
+            return EXIT_USAGE;
+        }
+        const bug = e;
+        io.stderr(`${PREFIX}${bug?.stack ?? String(e)}`);
+        return EXIT_GATE;
+    }
+}
+
+
+/***/ }),
+
 /***/ 8079:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -47589,7 +47730,9 @@ async function cleanup(state, log) {
         await (0,_build_builder_js__WEBPACK_IMPORTED_MODULE_2__/* .removeBuilder */ .iq)(docker, state.builder).catch((e) => log.warning(`could not remove builder: ${e.message}`));
     }
     for (const dir of state.dirs ?? []) {
-        await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises.rm(dir, { recursive: true, force: true }).catch((e) => log.warning(`could not remove ${dir}: ${e.message}`));
+        await node_fs__WEBPACK_IMPORTED_MODULE_0__.promises
+            .rm(dir, { recursive: true, force: true })
+            .catch((e) => log.warning(`could not remove ${dir}: ${e.message}`));
     }
     if (state.dockerConfig) {
         await (0,_push_login_js__WEBPACK_IMPORTED_MODULE_3__/* .removeDockerConfig */ .nS)(state.dockerConfig).catch((e) => log.warning(`could not remove the temporary Docker config: ${e.message}`));
@@ -47605,18 +47748,21 @@ async function cleanup(state, log) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   d1: () => (/* binding */ runCommand),
+/* harmony export */   gB: () => (/* binding */ RUN_SPEC),
 /* harmony export */   ug: () => (/* binding */ parseRunArgs),
 /* harmony export */   xw: () => (/* binding */ cli)
 /* harmony export */ });
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2691);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8422);
-/* harmony import */ var _lint_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5808);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5625);
-/* harmony import */ var _meta_index_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3688);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4867);
-/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7994);
+/* harmony import */ var _args_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4970);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8422);
+/* harmony import */ var _lint_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5808);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5625);
+/* harmony import */ var _meta_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3688);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4867);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7994);
+
 
 
 
@@ -47635,70 +47781,51 @@ Commands:
 
 Every action input is a flag of "run": --images, --tags, --push, --registry, --username,
 --password-stdin (reads the password from standard input), --smoke-timeout, --scan-severity, ...
-List values may be repeated (--tags a --tags b). Boolean inputs take --x / --no-x.
+List values may be repeated (--tags a --tags b). On/off inputs (--push, --lint, --smoke, --scan,
+...) take --x, --no-x, --x=VALUE or --x VALUE.
 INPUT_<NAME> environment variables (as in a workflow step) are used when no flag is given, so a
 workflow step can be replayed locally. Outside GitHub Actions the git context is the local repository.
 
-Run "ml-docker <command> --help" for a command's own options.`;
-const BOOLEAN_INPUTS = new Set(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name));
-const KNOWN = new Set(_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc.map((i) => i.name));
+Run "ml-docker <command> --help" for a command's own options.
+Exit codes: 0 success, 1 a gate failed (lint findings, smoke test, scan), 2 usage or input error.`;
+/** Inputs that are on/off (or auto/true/false): `--x`, `--no-x`, `--x=value`. */
+const SWITCH_INPUTS = new Set([
+    'push',
+    ..._inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .INPUTS */ .mc.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name)
+]);
+/** `run`'s options: one per action input, plus the CLI's own. Driven by src/inputs.ts. */
+const RUN_SPEC = {
+    command: 'run',
+    maxPositionals: 1,
+    positionalName: 'CONTEXT directory',
+    options: {
+        ...Object.fromEntries(_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .INPUTS */ .mc.map((i) => [
+            i.name,
+            SWITCH_INPUTS.has(i.name) ? { kind: 'switch' } : { kind: 'string', multiple: true }
+        ])),
+        'password-stdin': { kind: 'flag' },
+        verbose: { kind: 'flag', short: 'v' },
+        help: { kind: 'flag', short: 'h' }
+    }
+};
 /** Maps `run` flags onto action input names. Pure; unit-tested. */
 function parseRunArgs(argv) {
-    const values = {};
-    const out = { values, passwordStdin: false, verbose: false, help: false };
-    const add = (name, value) => {
-        values[name] =
-            values[name] !== undefined && !BOOLEAN_INPUTS.has(name) ? `${values[name]}\n${value}` : value;
-    };
-    const positional = [];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '-h' || arg === '--help') {
-            out.help = true;
-            continue;
-        }
-        if (arg === '--verbose' || arg === '-v') {
-            out.verbose = true;
-            continue;
-        }
-        if (arg === '--password-stdin') {
-            out.passwordStdin = true;
-            continue;
-        }
-        if (!arg.startsWith('--')) {
-            positional.push(arg);
-            continue;
-        }
-        const eq = arg.indexOf('=');
-        let name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-        let value = eq > 0 ? arg.slice(eq + 1) : undefined;
-        if (value === undefined &&
-            name.startsWith('no-') &&
-            (BOOLEAN_INPUTS.has(name.slice(3)) || name === 'no-push')) {
-            name = name.slice(3);
-            value = 'false';
-        }
-        if (name === 'password') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .y('Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.');
-        }
-        if (!KNOWN.has(name))
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .y(`Unknown option --${name}. Run "ml-docker run --help" for the list.`);
-        if (value === undefined) {
-            if (BOOLEAN_INPUTS.has(name) || name === 'push')
-                value = 'true';
-            else {
-                value = argv[++i];
-                if (value === undefined)
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .y(`Option --${name} needs a value.`);
-            }
-        }
-        add(name, value);
+    const parsed = (0,_args_js__WEBPACK_IMPORTED_MODULE_2__/* .parseCommand */ .RM)(RUN_SPEC, argv);
+    if (parsed.strings.password !== undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .y('Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.');
     }
-    if (positional.length > 1)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .y(`run takes one CONTEXT directory, got: ${positional.join(' ')}`);
-    if (positional.length === 1 && values.context === undefined)
-        values.context = positional[0];
-    return out;
+    const values = { ...parsed.switches };
+    // A repeated option adds lines, as a multi-line input does.
+    for (const [name, list] of Object.entries(parsed.strings))
+        values[name] = list.join('\n');
+    if (parsed.positionals.length === 1 && values.context === undefined)
+        values.context = parsed.positionals[0];
+    return {
+        values,
+        passwordStdin: parsed.flags.has('password-stdin'),
+        verbose: parsed.flags.has('verbose'),
+        help: parsed.flags.has('help')
+    };
 }
 function runHelp() {
     const lines = [
@@ -47706,7 +47833,7 @@ function runHelp() {
         '',
         'Options (defaults as in action.yml):'
     ];
-    for (const i of _inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc) {
+    for (const i of _inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .INPUTS */ .mc) {
         if (i.name === 'password') {
             lines.push('  --password-stdin            read the registry password from standard input');
             continue;
@@ -47725,73 +47852,83 @@ async function readStdin() {
         .toString('utf8')
         .replace(/\r?\n$/, '');
 }
-async function runCommand(argv, io, env = process.env) {
-    const args = parseRunArgs(argv);
-    if (args.help) {
-        io.stdout(runHelp());
-        return 0;
-    }
-    const log = new _log_js__WEBPACK_IMPORTED_MODULE_5__/* .ConsoleLogger */ .C(io.stdout, io.stderr, args.verbose);
-    if (args.passwordStdin)
-        args.values.password = await readStdin();
-    const flags = (name) => args.values[name];
-    const cfg = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseConfig */ .o4)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .layeredSource */ .Ak)(flags, (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .envInputSource */ .lQ)(env)), {
-        cwd: process.cwd(),
-        cli: true,
-        setSecret: (v) => log.secret(v)
-    });
-    let state = { containers: [] };
-    const stop = () => {
-        void (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .cleanup */ .t)(state, log).finally(() => process.exit(130));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-        const result = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_7__/* .runPipeline */ .aI)(cfg, {
-            log,
-            env,
+/**
+ * `ml-docker run`. Exit code 0 when every enabled gate passed, 1 when one failed, 2 on a user
+ * error. Every line it writes passes through the redactor, which knows each credential before
+ * any input is parsed.
+ */
+async function runCommand(argv, rawIo, env = process.env, redactor = new _log_js__WEBPACK_IMPORTED_MODULE_6__/* .Redactor */ .pO()) {
+    const io = (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .redactingIo */ .SS)(rawIo, redactor);
+    return (0,_args_js__WEBPACK_IMPORTED_MODULE_2__/* .guarded */ .Nj)(io, async () => {
+        const args = parseRunArgs(argv);
+        if (args.help) {
+            io.stdout(runHelp());
+            return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_OK */ .Ij;
+        }
+        const log = new _log_js__WEBPACK_IMPORTED_MODULE_6__/* .ConsoleLogger */ .Cr(io.stdout, io.stderr, args.verbose, redactor);
+        if (args.passwordStdin)
+            args.values.password = await readStdin();
+        const flags = (name) => args.values[name];
+        const cfg = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseConfig */ .o4)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .layeredSource */ .Ak)(flags, (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .envInputSource */ .lQ)(env)), {
             cwd: process.cwd(),
-            saveCleanup: (s) => (state = s)
+            cli: true,
+            setSecret: (v) => log.secret(v)
         });
-        state = result.cleanup;
-        io.stdout(log.redact((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_8__/* .summaryText */ .g)(result)));
-        return result.ok ? 0 : 1;
-    }
-    finally {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-        await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .cleanup */ .t)(state, log);
-    }
+        let state = { containers: [] };
+        const stop = () => {
+            void (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .cleanup */ .t)(state, log).finally(() => process.exit(130));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+            const result = await (0,_pipeline_js__WEBPACK_IMPORTED_MODULE_8__/* .runPipeline */ .aI)(cfg, {
+                log,
+                env,
+                cwd: process.cwd(),
+                saveCleanup: (s) => (state = s)
+            });
+            state = result.cleanup;
+            io.stdout((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_9__/* .summaryText */ .g)(result));
+            if (result.ok)
+                return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_OK */ .Ij;
+            if (result.userError) {
+                io.stderr(`${_args_js__WEBPACK_IMPORTED_MODULE_2__/* .PREFIX */ .H3}${result.error ?? 'invalid input'}`);
+                return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_USAGE */ .Ri;
+            }
+            return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_GATE */ .nr;
+        }
+        finally {
+            process.removeListener('SIGINT', stop);
+            process.removeListener('SIGTERM', stop);
+            await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .cleanup */ .t)(state, log);
+        }
+    });
 }
-async function cli(argv, io, env = process.env) {
+async function cli(argv, rawIo, env = process.env) {
     const [command, ...rest] = argv;
-    try {
+    // One redactor for the whole invocation: whatever a command registers is masked everywhere.
+    const redactor = new _log_js__WEBPACK_IMPORTED_MODULE_6__/* .Redactor */ .pO();
+    const io = (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .redactingIo */ .SS)(rawIo, redactor);
+    return (0,_args_js__WEBPACK_IMPORTED_MODULE_2__/* .guarded */ .Nj)(io, async () => {
         switch (command) {
             case 'run':
-                return await runCommand(rest, io, env);
+                return runCommand(rest, io, env, redactor);
             case 'lint':
-                return await (0,_lint_index_js__WEBPACK_IMPORTED_MODULE_4__/* .lintCommand */ .Dp)(rest, io);
+                return (0,_lint_index_js__WEBPACK_IMPORTED_MODULE_5__/* .lintCommand */ .Dp)(rest, io);
             case 'meta':
-                return await (0,_meta_index_js__WEBPACK_IMPORTED_MODULE_6__/* .metaCommand */ .jp)(rest, io, env);
+                return (0,_meta_index_js__WEBPACK_IMPORTED_MODULE_7__/* .metaCommand */ .jp)(rest, io, env, redactor);
             case undefined:
+                io.stderr(`${_args_js__WEBPACK_IMPORTED_MODULE_2__/* .PREFIX */ .H3}no command given\n\n${USAGE}`);
+                return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_USAGE */ .Ri;
             case '-h':
             case '--help':
             case 'help':
                 io.stdout(USAGE);
-                return command === undefined ? 2 : 0;
+                return _args_js__WEBPACK_IMPORTED_MODULE_2__/* .EXIT_OK */ .Ij;
             default:
-                io.stderr(`ml-docker: unknown command "${command}"\n\n${USAGE}`);
-                return 2;
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .y(`unknown command "${command}"; the commands are run, lint and meta`);
         }
-    }
-    catch (e) {
-        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .isUserError */ .i)(e)) {
-            io.stderr(`ml-docker: ${e.message}`);
-            return 2;
-        }
-        io.stderr(`ml-docker: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        return 1;
-    }
+    });
 }
 const io = {
     stdout: (s) => process.stdout.write(s + '\n'),
@@ -47812,9 +47949,11 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ak: () => (/* binding */ layeredSource),
+/* harmony export */   UV: () => (/* binding */ inputValue),
 /* harmony export */   lQ: () => (/* binding */ envInputSource),
 /* harmony export */   o4: () => (/* binding */ parseConfig),
-/* harmony export */   oC: () => (/* binding */ SEVERITIES)
+/* harmony export */   oC: () => (/* binding */ SEVERITIES),
+/* harmony export */   q: () => (/* binding */ maskSecretInputs)
 /* harmony export */ });
 /* unused harmony exports parseBool, parseList, parseKeyValues, INPUT_NAMES */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
@@ -47841,7 +47980,8 @@ function layeredSource(...sources) {
         return undefined;
     };
 }
-function raw(source, name, cli) {
+/** One input's raw value: the source's, else the default (the CLI's own where it has one). */
+function inputValue(source, name, cli) {
     const v = source(name);
     if (v !== undefined)
         return v;
@@ -47863,17 +48003,51 @@ function parseList(value, commas = true) {
         .map((s) => s.trim())
         .filter((s) => s !== '' && !s.startsWith('#'));
 }
-/** `KEY=value` per line; the value may contain `=`; a line without `=` is an error. */
+/**
+ * `KEY=value` per line; the value may contain `=`; a line without `=` is an error. The message
+ * names the line by number and quotes it only when the input is not a credential.
+ */
 function parseKeyValues(name, value) {
     const out = {};
-    for (const line of parseList(value, false)) {
+    const secret = isSecretInput(name);
+    value.split('\n').forEach((rawLine, index) => {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`Input "${name}": expected KEY=value, got "${line}".`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(secret
+                ? `Input "${name}", line ${index + 1}: expected KEY=value (the line is not shown: it holds a credential).`
+                : `Input "${name}", line ${index + 1}: expected KEY=value, got "${line}".`);
         }
         out[line.slice(0, eq).trim()] = line.slice(eq + 1);
-    }
+    });
     return out;
+}
+function isSecretInput(name) {
+    return _inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.some((i) => i.name === name && i.secret);
+}
+/**
+ * Registers every credential-bearing input (`secret: true` in inputs.ts) with `setSecret`: the
+ * whole value, each line, and each line's value after `=`, so that no later message, not even one
+ * about a malformed line, can show any of it.
+ */
+function maskSecretInputs(source, setSecret, cli = false) {
+    for (const spec of _inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .INPUTS */ .mc.filter((i) => i.secret)) {
+        const value = inputValue(source, spec.name, cli);
+        if (!value)
+            continue;
+        setSecret(value);
+        for (const rawLine of value.split('\n')) {
+            const line = rawLine.trim();
+            if (!line)
+                continue;
+            setSecret(line);
+            const eq = line.indexOf('=');
+            if (eq >= 0 && line.slice(eq + 1))
+                setSecret(line.slice(eq + 1));
+        }
+    }
 }
 function parseSeconds(name, value) {
     const n = Number(value.trim());
@@ -47885,19 +48059,13 @@ function parseSeconds(name, value) {
 function parseConfig(source, opts = {}) {
     const cwd = opts.cwd ?? process.cwd();
     const cli = opts.cli ?? false;
-    const get = (name) => raw(source, name, cli);
+    const get = (name) => inputValue(source, name, cli);
     const setSecret = opts.setSecret ?? (() => undefined);
-    // Credentials first: masked before any validation message could echo them.
+    // Credentials first: masked before any parsing or validation message could echo them.
+    maskSecretInputs(source, setSecret, cli);
     const password = get('password');
-    if (password)
-        setSecret(password);
     const secrets = parseKeyValues('secrets', get('secrets'));
-    for (const value of Object.values(secrets))
-        if (value)
-            setSecret(value);
     const githubToken = get('github-token');
-    if (githubToken)
-        setSecret(githubToken);
     const context = node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, get('context') || '.');
     const file = get('file') ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(cwd, get('file')) : node_path__WEBPACK_IMPORTED_MODULE_0___default().join(context, 'Dockerfile');
     const platforms = parseList(get('platforms'));
@@ -47922,8 +48090,14 @@ function parseConfig(source, opts = {}) {
     let push;
     if (pushRaw === 'auto')
         push = 'auto';
-    else
-        push = parseBool('push', pushRaw) ? 'true' : 'false';
+    else {
+        try {
+            push = parseBool('push', pushRaw) ? 'true' : 'false';
+        }
+        catch {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`Input "push" must be auto, true or false, got "${get('push')}".`);
+        }
+    }
     const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'warning');
     if (!THRESHOLDS.includes(threshold)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .y(`Input "lint-failure-threshold" must be one of ${THRESHOLDS.join(', ')}, got "${threshold}".`);
@@ -48251,6 +48425,7 @@ const INPUTS = [
     {
         group: 'Build',
         name: 'secrets',
+        secret: true,
         default: '',
         description: 'Build secrets, `id=value` per line, mounted with `RUN --mount=type=secret,id=...`. ' +
             'Values are masked in logs and never written to disk.'
@@ -48336,6 +48511,7 @@ const INPUTS = [
     {
         group: 'Registry',
         name: 'password',
+        secret: true,
         default: '',
         description: 'Registry password or access token. Masked; passed to docker with --password-stdin.'
     },
@@ -48432,6 +48608,7 @@ const INPUTS = [
     {
         group: 'General',
         name: 'github-token',
+        secret: true,
         default: '${{ github.token }}',
         cliDefault: '',
         description: 'Token used only when the event payload lacks repository data (labels, default branch).'
@@ -48450,8 +48627,15 @@ const OUTPUTS = [
     { name: 'labels', description: 'Image labels, `key=value` per line.' },
     { name: 'annotations', description: 'Annotations, one per line.' },
     { name: 'json', description: 'Tags, labels and annotations as JSON.' },
-    { name: 'imageid', description: 'Image ID (config digest) of the built and tested image.' },
-    { name: 'digest', description: 'Manifest digest in the registry, when pushed.' },
+    {
+        name: 'imageid',
+        description: 'Image ID of the tested image in the local daemon (the manifest digest on the containerd image ' +
+            'store, the config digest on the classic store).'
+    },
+    {
+        name: 'digest',
+        description: 'Manifest digest of the built and tested image: what was scanned, and what every pushed tag names.'
+    },
     { name: 'pushed', description: '`true` when the image was pushed.' },
     { name: 'lint-errors', description: 'Number of error-level lint findings.' },
     { name: 'lint-warnings', description: 'Number of warning-level lint findings.' },
@@ -54128,6 +54312,8 @@ function toAnnotations(report) {
     }));
 }
 
+// EXTERNAL MODULE: ./src/args.ts
+var src_args = __nccwpck_require__(4970);
 ;// CONCATENATED MODULE: ./src/lint/format.ts
 function size(bytes) {
     if (bytes >= 1024 ** 3)
@@ -54169,6 +54355,7 @@ function formatText(report) {
 
 
 
+
 const LINT_USAGE = `usage: ml-docker lint [options] <Dockerfile>...
   --format text|json|sarif     output format (default: text)
   --config FILE                .hadolint.yaml to use (default: hadolint's discovery)
@@ -54180,100 +54367,80 @@ const LINT_USAGE = `usage: ml-docker lint [options] <Dockerfile>...
   --error|--warning|--info|--style RULE   override a rule's severity (enables off-by-default rules)
   --no-fail                    always exit 0 unless the command itself fails
 `;
-class UsageError extends Error {
-}
-const SEVERITY_FLAGS = new Set(['--error', '--warning', '--info', '--style']);
-function parseLintArgs(argv) {
-    const files = [];
-    const overrides = {};
-    let format = 'text';
-    let config;
-    let context;
-    let audit = true;
-    let help = false;
-    for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i];
-        const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
-        const flag = eq > 0 ? raw.slice(0, eq) : raw;
-        const value = () => {
-            if (eq > 0)
-                return raw.slice(eq + 1);
-            const v = argv[++i];
-            if (v === undefined)
-                throw new UsageError(`${flag} needs a value`);
-            return v;
-        };
-        const list = (v) => v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-        if (flag === '-h' || flag === '--help')
-            help = true;
-        else if (flag === '--format' || flag === '-f') {
-            const v = value();
-            if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'tty')
-                throw new UsageError(`--format must be text, json or sarif (got ${v})`);
-            format = v === 'tty' ? 'text' : v;
-        }
-        else if (flag === '--config' || flag === '-c')
-            config = value();
-        else if (flag === '--context')
-            context = value();
-        else if (flag === '--no-context')
-            audit = false;
-        else if (flag === '--ignore')
-            overrides.ignored = [...(overrides.ignored ?? []), ...list(value())];
-        else if (flag === '--failure-threshold' || flag === '-t') {
-            const v = value().toLowerCase();
-            if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(v))
-                throw new UsageError(`--failure-threshold must be error, warning, info, style or none (got ${v})`);
-            overrides.failureThreshold = (v === 'ignore' ? 'none' : v);
-        }
-        else if (flag === '--trusted-registry')
-            overrides.trustedRegistries = [...(overrides.trustedRegistries ?? []), ...list(value())];
-        else if (SEVERITY_FLAGS.has(flag)) {
-            const level = flag.slice(2);
-            overrides.override = {
-                ...overrides.override,
-                [level]: [...(overrides.override?.[level] ?? []), ...list(value())]
-            };
-        }
-        else if (flag === '--no-fail')
-            overrides.noFail = true;
-        else if (flag === '--') {
-            files.push(...argv.slice(i + 1));
-            i = argv.length;
-        }
-        else if (flag.startsWith('-') && flag !== '-')
-            throw new UsageError(`unknown option ${flag}`);
-        else
-            files.push(raw);
+const LINT_SPEC = {
+    command: 'lint',
+    maxPositionals: Infinity,
+    options: {
+        format: { kind: 'string', short: 'f' },
+        config: { kind: 'string', short: 'c' },
+        context: { kind: 'string' },
+        'no-context': { kind: 'flag' },
+        ignore: { kind: 'string', multiple: true },
+        'failure-threshold': { kind: 'string', short: 't' },
+        'trusted-registry': { kind: 'string', multiple: true },
+        error: { kind: 'string', multiple: true },
+        warning: { kind: 'string', multiple: true },
+        info: { kind: 'string', multiple: true },
+        style: { kind: 'string', multiple: true },
+        'no-fail': { kind: 'flag' },
+        help: { kind: 'flag', short: 'h' }
     }
-    return { files, format, config, context, audit, overrides, help };
+};
+const cli_SEVERITIES = ['error', 'warning', 'info', 'style'];
+function parseLintArgs(argv) {
+    const p = (0,src_args/* parseCommand */.RM)(LINT_SPEC, argv);
+    const last = (name) => p.strings[name]?.at(-1);
+    /** Repeatable and comma-separated: `--ignore A,B --ignore C`. */
+    const list = (name) => (p.strings[name] ?? []).flatMap((v) => v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean));
+    const overrides = {};
+    const rawFormat = last('format') ?? 'text';
+    if (!['text', 'json', 'sarif', 'tty'].includes(rawFormat))
+        throw new errors/* UserError */.y(`--format must be text, json or sarif, got "${rawFormat}"`);
+    const format = rawFormat === 'tty' ? 'text' : rawFormat;
+    const threshold = last('failure-threshold')?.toLowerCase();
+    if (threshold !== undefined) {
+        if (!['error', 'warning', 'info', 'style', 'none', 'ignore'].includes(threshold))
+            throw new errors/* UserError */.y(`--failure-threshold must be error, warning, info, style or none, got "${threshold}"`);
+        overrides.failureThreshold = (threshold === 'ignore' ? 'none' : threshold);
+    }
+    if (p.strings.ignore)
+        overrides.ignored = list('ignore');
+    if (p.strings['trusted-registry'])
+        overrides.trustedRegistries = list('trusted-registry');
+    for (const level of cli_SEVERITIES) {
+        if (p.strings[level])
+            overrides.override = { ...overrides.override, [level]: list(level) };
+    }
+    if (p.flags.has('no-fail'))
+        overrides.noFail = true;
+    return {
+        files: p.positionals,
+        format,
+        config: last('config'),
+        context: last('context'),
+        audit: !p.flags.has('no-context'),
+        overrides,
+        help: p.flags.has('help')
+    };
 }
+/** `ml-docker lint`. Exit code 0, 1 (findings at or above the threshold) or 2 (usage, user error). */
 async function lintCommand(argv, rawIo) {
     // The CLI's writers end every message with a newline themselves.
     const io = {
         stdout: (s) => rawIo.stdout(s.replace(/\n+$/, '')),
         stderr: (s) => rawIo.stderr(s.replace(/\n+$/, ''))
     };
-    let args;
-    try {
-        args = parseLintArgs(argv);
-    }
-    catch (e) {
-        io.stderr(`ml-docker lint: ${e.message}\n${LINT_USAGE}`);
-        return 2;
-    }
-    if (args.help) {
-        io.stdout(LINT_USAGE);
-        return 0;
-    }
-    if (args.files.length === 0) {
-        io.stderr(`ml-docker lint: no Dockerfile given\n${LINT_USAGE}`);
-        return 2;
-    }
-    try {
+    return (0,src_args/* guarded */.Nj)(io, async () => {
+        const args = parseLintArgs(argv);
+        if (args.help) {
+            io.stdout(LINT_USAGE);
+            return src_args/* EXIT_OK */.Ij;
+        }
+        if (args.files.length === 0)
+            throw new errors/* UserError */.y('no Dockerfile given; run "ml-docker lint --help" for the options');
         const report = await lint(args.files.map((dockerfile) => ({
             dockerfile,
             context: args.context,
@@ -54295,15 +54462,8 @@ async function lintCommand(argv, rawIo) {
             io.stdout(JSON.stringify(toSarif(report), null, 2) + '\n');
         else
             io.stdout(formatText(report));
-        return report.failed ? 1 : 0;
-    }
-    catch (e) {
-        if ((0,errors/* isUserError */.i)(e)) {
-            io.stderr(`ml-docker lint: ${e.message}\n`);
-            return 2;
-        }
-        throw e;
-    }
+        return report.failed ? src_args/* EXIT_GATE */.nr : src_args/* EXIT_OK */.Ij;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/lint/index.ts
@@ -54322,14 +54482,19 @@ async function lintCommand(argv, rawIo) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ ConsoleLogger)
+/* harmony export */   Cr: () => (/* binding */ ConsoleLogger),
+/* harmony export */   SS: () => (/* binding */ redactingIo),
+/* harmony export */   pO: () => (/* binding */ Redactor)
 /* harmony export */ });
 /* unused harmony export ActionsLogger */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _args_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4970);
 
-class RedactingLogger {
+
+/** Values that must never be printed, and the replacement of each in outgoing text. */
+class Redactor {
     secrets = new Set();
-    secret(value) {
+    add(value) {
         if (!value)
             return;
         this.secrets.add(value);
@@ -54339,9 +54504,30 @@ class RedactingLogger {
     }
     redact(text) {
         let out = text;
-        for (const s of this.secrets)
+        // Longest first, so that a secret containing another one leaves nothing of itself behind.
+        for (const s of [...this.secrets].sort((a, b) => b.length - a.length))
             out = out.split(s).join('***');
         return out;
+    }
+}
+/** An Io whose every line passes through the redactor first. */
+function redactingIo(io, redactor) {
+    return {
+        ...io,
+        stdout: (s) => io.stdout(redactor.redact(s)),
+        stderr: (s) => io.stderr(redactor.redact(s))
+    };
+}
+class RedactingLogger {
+    redactor;
+    constructor(redactor = new Redactor()) {
+        this.redactor = redactor;
+    }
+    secret(value) {
+        this.redactor.add(value);
+    }
+    redact(text) {
+        return this.redactor.redact(text);
     }
 }
 class ActionsLogger extends (/* unused pure expression or super */ null && (RedactingLogger)) {
@@ -54383,12 +54569,13 @@ class ActionsLogger extends (/* unused pure expression or super */ null && (Reda
         return core.group(name, fn);
     }
 }
+/** The CLI's logger: plain lines, diagnostics on stderr prefixed `ml-docker: `, masking done here. */
 class ConsoleLogger extends RedactingLogger {
     out;
     err;
     verbose;
-    constructor(out = (s) => process.stdout.write(s + '\n'), err = (s) => process.stderr.write(s + '\n'), verbose = false) {
-        super();
+    constructor(out = (s) => process.stdout.write(s + '\n'), err = (s) => process.stderr.write(s + '\n'), verbose = false, redactor) {
+        super(redactor);
         this.out = out;
         this.err = err;
         this.verbose = verbose;
@@ -54397,14 +54584,14 @@ class ConsoleLogger extends RedactingLogger {
         this.out(this.redact(message));
     }
     warning(message) {
-        this.err(`warning: ${this.redact(message)}`);
+        this.err(`${_args_js__WEBPACK_IMPORTED_MODULE_1__/* .PREFIX */ .H3}warning: ${this.redact(message)}`);
     }
     error(message) {
-        this.err(`error: ${this.redact(message)}`);
+        this.err(`${_args_js__WEBPACK_IMPORTED_MODULE_1__/* .PREFIX */ .H3}error: ${this.redact(message)}`);
     }
     debug(message) {
         if (this.verbose)
-            this.err(`debug: ${this.redact(message)}`);
+            this.err(`${_args_js__WEBPACK_IMPORTED_MODULE_1__/* .PREFIX */ .H3}debug: ${this.redact(message)}`);
     }
     annotate(a) {
         const where = a.file ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : '';
@@ -58438,88 +58625,99 @@ function context_definedOnly(obj) {
     return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
+// EXTERNAL MODULE: ./src/args.ts
+var args = __nccwpck_require__(4970);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(8422);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/pipeline.ts + 15 modules
+var pipeline = __nccwpck_require__(4867);
 ;// CONCATENATED MODULE: ./src/meta/cli.ts
 
 
 
 
+
+
+
+
 const USAGE = `Usage: ml-docker meta [--images LIST] [--tags RULES] [--flavor LIST] [--labels LIST]
-                      [--annotations LIST] [--format json|text]
+                      [--annotations LIST] [--registry HOST] [--format json|text]
 
 Computes image tags and labels with docker/metadata-action's rule syntax.
 Each option defaults to the matching INPUT_* variable (INPUT_IMAGES, INPUT_TAGS, ...), as in the
 action; --tags defaults to the action's own rule set. An option given several times adds lines.
+Without --images, the image is <registry>/<owner>/<repo> of GITHUB_REPOSITORY, as in "run".
 The git context comes from GITHUB_* and GITHUB_EVENT_PATH when set, else from the local repository.`;
 const FLAGS = ['images', 'tags', 'flavor', 'labels', 'annotations'];
-/** `ml-docker meta`: prints the computed metadata. Exit code 0, 1 (configuration error) or 2 (usage). */
-async function metaCommand(argv, io, env = process.env) {
-    const given = {};
-    let format = 'json';
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === '-h' || arg === '--help') {
-            io.stdout(`${USAGE}\n`);
-            return 0;
-        }
-        const m = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
-        if (!m) {
-            io.stderr(`ml-docker meta: unexpected argument "${arg}"\n${USAGE}\n`);
-            return 2;
-        }
-        const name = m[1];
-        let value = m[2];
-        if (value === undefined) {
-            if (i + 1 >= argv.length) {
-                io.stderr(`ml-docker meta: --${name} needs a value\n`);
-                return 2;
-            }
-            value = argv[++i];
-        }
-        if (name === 'format') {
-            if (value !== 'json' && value !== 'text') {
-                io.stderr(`ml-docker meta: --format must be json or text (got "${value}")\n`);
-                return 2;
-            }
-            format = value;
-        }
-        else if (FLAGS.includes(name)) {
-            ;
-            (given[name] ??= []).push(value);
-        }
-        else {
-            io.stderr(`ml-docker meta: unknown option --${name}\n${USAGE}\n`);
-            return 2;
-        }
+/** Options named and read like the action inputs they stand for (src/inputs.ts). */
+const META_SPEC = {
+    command: 'meta',
+    maxPositionals: 0,
+    options: {
+        ...Object.fromEntries(inputs/* INPUTS */.mc.filter((i) => FLAGS.includes(i.name) || i.name === 'registry').map((i) => [i.name, { kind: 'string', multiple: true }])),
+        format: { kind: 'string' },
+        help: { kind: 'flag', short: 'h' }
     }
-    const input = (flag, fallback) => given[flag]?.join('\n') ?? env[`INPUT_${flag.toUpperCase()}`] ?? fallback;
-    const inputs = {
-        images: input('images', ''),
-        // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
-        tags: input('tags', defaults/* DEFAULT_TAGS */.MQ),
-        flavor: input('flavor', ''),
-        labels: input('labels', ''),
-        annotations: input('annotations', '')
-    };
-    try {
-        const token = env['GITHUB_TOKEN'] || env['INPUT_GITHUB-TOKEN'] || undefined;
+};
+/**
+ * `ml-docker meta`: prints the computed metadata. Exit code 0, or 2 on a usage or configuration
+ * error. Default image names come from the pipeline's own `defaultImages`, so `meta` and `run`
+ * agree on them.
+ */
+async function metaCommand(argv, rawIo, env = process.env, redactor = new log/* Redactor */.pO()) {
+    const io = (0,log/* redactingIo */.SS)(rawIo, redactor);
+    const out = (s) => io.stdout(s.replace(/\n+$/, ''));
+    const err = (s) => io.stderr(s.replace(/\n+$/, ''));
+    return (0,args/* guarded */.Nj)({ stdout: out, stderr: err }, async () => {
+        const flags = new Map();
+        // Flags first, then INPUT_* (as in the action), then the action's defaults.
+        const source = (0,config/* layeredSource */.Ak)((name) => flags.get(name), (0,config/* envInputSource */.lQ)(env));
+        (0,config/* maskSecretInputs */.q)(source, (v) => redactor.add(v), true);
+        const token = env['GITHUB_TOKEN'] || (0,config/* inputValue */.UV)(source, 'github-token', true) || undefined;
+        if (token)
+            redactor.add(token);
+        const parsed = (0,args/* parseCommand */.RM)(META_SPEC, argv);
+        if (parsed.flags.has('help')) {
+            out(USAGE);
+            return args/* EXIT_OK */.Ij;
+        }
+        const format = parsed.strings.format?.at(-1) ?? 'json';
+        if (format !== 'json' && format !== 'text')
+            throw new errors/* UserError */.y(`--format must be json or text, got "${format}"`);
+        // An option given several times adds lines.
+        for (const [name, list] of Object.entries(parsed.strings))
+            flags.set(name, list.join('\n'));
+        const get = (name) => (0,config/* inputValue */.UV)(source, name, true);
+        const inputs = {
+            images: (0,pipeline/* defaultImages */.cf)({ images: get('images'), registry: get('registry') }, env),
+            // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
+            tags: get('tags'),
+            flavor: get('flavor'),
+            labels: get('labels'),
+            annotations: get('annotations')
+        };
         const ctx = await contextFromEnvironment(env, {
-            cwd: io.cwd ?? process.cwd(),
+            cwd: rawIo.cwd ?? process.cwd(),
             ...(token ? { token } : {})
         });
         for (const note of ctx.notes ?? [])
-            io.stderr(`note: ${note}\n`);
+            err(`${args/* PREFIX */.H3}note: ${note}`);
         const result = computeMeta(inputs, ctx, env);
         for (const w of result.warnings)
-            io.stderr(`warning: ${w}\n`);
+            err(`${args/* PREFIX */.H3}warning: ${w}`);
         if (format === 'json') {
-            const out = {
+            const json = {
                 version: result.version,
                 tags: result.tags,
                 tagNames: result.tagNames,
                 labels: result.labels,
                 annotations: result.annotations
             };
-            io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+            out(`${JSON.stringify(json, null, 2)}\n`);
         }
         else {
             const lines = [
@@ -58532,17 +58730,10 @@ async function metaCommand(argv, io, env = process.env) {
                 'annotations:',
                 ...result.annotations.map((a) => `  ${a}`)
             ];
-            io.stdout(`${lines.join('\n')}\n`);
+            out(`${lines.join('\n')}\n`);
         }
-        return 0;
-    }
-    catch (e) {
-        if ((0,errors/* isUserError */.i)(e)) {
-            io.stderr(`error: ${e.message}\n`);
-            return 1;
-        }
-        throw e;
-    }
+        return args/* EXIT_OK */.Ij;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/meta/index.ts
@@ -58563,10 +58754,11 @@ async function metaCommand(argv, io, env = process.env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  cf: () => (/* binding */ defaultImages),
   aI: () => (/* binding */ runPipeline)
 });
 
-// UNUSED EXPORTS: STAGES, defaultImages, newRunId
+// UNUSED EXPORTS: STAGES, newRunId
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -59089,6 +59281,11 @@ async function build(plan, secrets, docker) {
     const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? '';
     const imageId = (await docker.imageId(plan.tags[0])) ?? '';
     const digest = manifest.descriptor.digest;
+    // BuildKit's own record of what it exported must name the same manifest as the layout.
+    const recorded = await readRecordedDigest(plan.metadataFile);
+    if (recorded && recorded !== digest) {
+        throw new BuildError(`BuildKit reported image ${recorded} but wrote ${digest} to the OCI layout: refusing to continue.`, res.output);
+    }
     // The containerd store names an image by its manifest digest, the classic store by its config.
     if (imageId !== digest && imageId !== configDigest) {
         throw new BuildError(`The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ${digest} ` +
@@ -59104,6 +59301,17 @@ async function build(plan, secrets, docker) {
         output: res.output,
         seconds
     };
+}
+/** `containerimage.digest` from buildx's `--metadata-file`, when it wrote one. */
+async function readRecordedDigest(file) {
+    try {
+        const meta = JSON.parse(await external_node_fs_.promises.readFile(file, 'utf8'));
+        const d = meta['containerimage.digest'];
+        return typeof d === 'string' ? d : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 
 // EXTERNAL MODULE: ./src/lint/index.ts + 96 modules
@@ -60901,6 +61109,8 @@ async function runPipeline(cfg, deps) {
         result.ok = false;
         result.outputs.pushed = result.push ? 'true' : 'false';
         result.error = e instanceof Error ? e.message : String(e);
+        if ((0,errors/* isUserError */.i)(e))
+            result.userError = true;
         if (!(e instanceof GateFailed) &&
             !(0,errors/* isUserError */.i)(e) &&
             !(e instanceof BuildError) &&
@@ -73385,10 +73595,11 @@ module.exports = /*#__PURE__*/JSON.parse('{"version":"2026f","zones":["Africa/Ab
 /******/ // This entry module used 'module' so it can't be inlined
 /******/ var __webpack_exports__ = __nccwpck_require__(5581);
 /******/ __webpack_exports__ = await __webpack_exports__;
+/******/ var __webpack_exports__RUN_SPEC = __webpack_exports__.gB;
 /******/ var __webpack_exports__cli = __webpack_exports__.xw;
 /******/ var __webpack_exports__parseRunArgs = __webpack_exports__.ug;
 /******/ var __webpack_exports__runCommand = __webpack_exports__.d1;
-/******/ export { __webpack_exports__cli as cli, __webpack_exports__parseRunArgs as parseRunArgs, __webpack_exports__runCommand as runCommand };
+/******/ export { __webpack_exports__RUN_SPEC as RUN_SPEC, __webpack_exports__cli as cli, __webpack_exports__parseRunArgs as parseRunArgs, __webpack_exports__runCommand as runCommand };
 /******/ 
 
 //# sourceMappingURL=index.js.map
