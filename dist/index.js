@@ -48102,6 +48102,13 @@ const INPUTS = [
     },
     {
         group: 'Registry',
+        name: 'push-timeout',
+        default: '1800',
+        description: 'Seconds the whole push may take, retries included. Transient registry errors (5xx, 429, ' +
+            'connection resets) are retried with backoff until then; a dead registry fails in bounded time.'
+    },
+    {
+        group: 'Registry',
         name: 'registry',
         default: 'docker.io',
         description: 'Registry to log in to (Docker Hub by default).'
@@ -48444,6 +48451,7 @@ function parseConfig(source, opts = {}) {
             exportMode: cacheModeRaw
         },
         push,
+        pushTimeoutSeconds: parseSeconds('push-timeout', get('push-timeout')),
         registry: get('registry').trim() || 'docker.io',
         username,
         password,
@@ -59302,14 +59310,16 @@ async function pushLayout(layout, root, tags, opts) {
 }
 function wrap(e, moved, notMoved) {
     const base = asUserError(e);
-    const message = base instanceof Error ? base.message : String(base);
-    const detail = `${message}\nTags moved to the tested digest: ${moved.length ? moved.join(', ') : 'none'}.` +
-        ` Not moved: ${notMoved.join(', ') || 'none'}.`;
-    if (base instanceof RegistryError || !(base instanceof Error) || base.name !== 'UserError') {
-        return new PushError(detail, moved, notMoved);
+    const message = (base instanceof Error ? base.message : String(base)).replace(/\s*\n\s*/g, ' ');
+    // One line: what failed, then exactly which tags moved to the tested digest and which did not.
+    const detail = moved.length
+        ? `${message} Tags moved to the tested digest: ${moved.join(', ')}; not moved: ${notMoved.join(', ')}.`
+        : `${message} No tag was moved.`;
+    if (base instanceof Error && base.name === 'UserError') {
+        base.message = detail;
+        return base;
     }
-    base.message = detail;
-    return base;
+    return new PushError(detail, moved, notMoved);
 }
 function formatBytes(n) {
     const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -60623,8 +60633,6 @@ function lintSeverityCounts(report) {
         notices: report.counts.info + report.counts.style
     };
 }
-/** How long a push may take in all before it gives up (a dead registry fails in bounded time). */
-const PUSH_DEADLINE_MS = 30 * 60_000;
 /**
  * lint -> meta (and the run's plan) -> login -> build -> smoke and scan side by side -> push.
  * The first failed gate stops the run. The build writes the image into the daemon (smoke) and as
@@ -60878,7 +60886,7 @@ async function runPipeline(cfg, deps) {
                 const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
                     log,
                     credentials: (r) => creds.get(r),
-                    deadline: Date.now() + PUSH_DEADLINE_MS
+                    deadline: Date.now() + cfg.pushTimeoutSeconds * 1000
                 });
                 result.push = p;
                 // What the registry now serves, not what we believe we sent.

@@ -28,6 +28,7 @@ export interface Config {
   buildkitdConfig: string
   cache: { mode: CacheMode; ref: string; exportMode: 'max' | 'min' }
   push: PushMode
+  pushTimeoutSeconds: number
   registry: string
   username: string
   password: string
@@ -267,6 +268,7 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
       exportMode: cacheModeRaw
     },
     push,
+    pushTimeoutSeconds: parseSeconds('push-timeout', get('push-timeout')),
     registry: get('registry').trim() || 'docker.io',
     username,
     password,

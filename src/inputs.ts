@@ -167,6 +167,14 @@ export const INPUTS: InputSpec[] = [
   },
   {
     group: 'Registry',
+    name: 'push-timeout',
+    default: '1800',
+    description:
+      'Seconds the whole push may take, retries included. Transient registry errors (5xx, 429, ' +
+      'connection resets) are retried with backoff until then; a dead registry fails in bounded time.'
+  },
+  {
+    group: 'Registry',
     name: 'registry',
     default: 'docker.io',
     description: 'Registry to log in to (Docker Hub by default).'

@@ -122,9 +122,6 @@ function lintSeverityCounts(report: LintReport): {
   }
 }
 
-/** How long a push may take in all before it gives up (a dead registry fails in bounded time). */
-const PUSH_DEADLINE_MS = 30 * 60_000
-
 /**
  * lint -> meta (and the run's plan) -> login -> build -> smoke and scan side by side -> push.
  * The first failed gate stops the run. The build writes the image into the daemon (smoke) and as
@@ -417,7 +414,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
           log,
           credentials: (r) => creds.get(r),
-          deadline: Date.now() + PUSH_DEADLINE_MS
+          deadline: Date.now() + cfg.pushTimeoutSeconds * 1000
         })
         result.push = p
         // What the registry now serves, not what we believe we sent.

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js'
-import { asUserError, RegistryClient, RegistryError, type Credentials } from '../registry/client.js'
+import { asUserError, RegistryClient, type Credentials } from '../registry/client.js'
 import {
   compressedSize,
   manifestsBottomUp,
@@ -163,15 +163,16 @@ export async function pushLayout(
 
 function wrap(e: unknown, moved: string[], notMoved: string[]): unknown {
   const base = asUserError(e)
-  const message = base instanceof Error ? base.message : String(base)
-  const detail =
-    `${message}\nTags moved to the tested digest: ${moved.length ? moved.join(', ') : 'none'}.` +
-    ` Not moved: ${notMoved.join(', ') || 'none'}.`
-  if (base instanceof RegistryError || !(base instanceof Error) || base.name !== 'UserError') {
-    return new PushError(detail, moved, notMoved)
+  const message = (base instanceof Error ? base.message : String(base)).replace(/\s*\n\s*/g, ' ')
+  // One line: what failed, then exactly which tags moved to the tested digest and which did not.
+  const detail = moved.length
+    ? `${message} Tags moved to the tested digest: ${moved.join(', ')}; not moved: ${notMoved.join(', ')}.`
+    : `${message} No tag was moved.`
+  if (base instanceof Error && base.name === 'UserError') {
+    base.message = detail
+    return base
   }
-  base.message = detail
-  return base
+  return new PushError(detail, moved, notMoved)
 }
 
 export function formatBytes(n: number): string {

@@ -172,7 +172,8 @@ describe('pushLayout', () => {
     expect(err).toBeInstanceOf(Error)
     expect((err as Error).name).toBe('UserError')
     expect((err as Error).message).toContain(`${registry.host} refused`)
-    expect((err as Error).message).toContain('Tags moved to the tested digest: none')
+    expect((err as Error).message).toContain('No tag was moved.')
+    expect((err as Error).message).not.toContain('\n')
     // One unauthenticated request for the challenge, one with the credentials, and no more.
     expect(registry.requests).toHaveLength(2)
     expect(registry.tagWrites).toEqual([])
