@@ -47489,7 +47489,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(784);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4274);
 
 
 // The runner sets STATE_isPost for the post step, once main has saved it.
@@ -47506,7 +47506,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 784:
+/***/ 4274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48005,7 +48005,9 @@ const INPUTS = [
         group: 'Image',
         name: 'flavor',
         default: '',
-        description: 'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax).'
+        description: 'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax). ' +
+            '`latest=highest`: as `auto`, but `latest` moves only when this version is the highest semver ' +
+            'release already in the registry (re-releasing 1.4.1 after 2.0.0 leaves `latest` on 2.0.0).'
     },
     {
         group: 'Image',
@@ -57994,8 +57996,8 @@ function parseFlavor(input) {
                 case undefined:
                     throw new errors_UserError(`flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`);
                 case 'latest':
-                    if (value !== 'auto' && value !== 'true' && value !== 'false') {
-                        throw new errors_UserError(`flavor: latest must be auto, true or false in "${line}" (got "${value}").`);
+                    if (value !== 'auto' && value !== 'true' && value !== 'false' && value !== 'highest') {
+                        throw new errors_UserError(`flavor: latest must be auto, true, false or highest in "${line}" (got "${value}").`);
                     }
                     flavor.latest = value;
                     break;
@@ -58427,7 +58429,9 @@ class Engine {
         return v;
     }
     latestFor(autoValue) {
-        return this.flavor.latest === 'auto' ? autoValue : this.flavor.latest === 'true';
+        return this.flavor.latest === 'auto' || this.flavor.latest === 'highest'
+            ? autoValue
+            : this.flavor.latest === 'true';
     }
     sanitized(value) {
         const s = sanitizeTag(value);
@@ -59345,6 +59349,7 @@ function pushOrder(tags, floating) {
 
 
 
+
 /** `[level:]key=value` (metadata-action's output) -> BuildKit exporter options. */
 function exporterAnnotations(annotations, multiPlatform) {
     const out = [];
@@ -59489,7 +59494,12 @@ function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
         meta.images.some((i) => (isDockerHub(policy_registryOf(i)) ? 'docker.io' : policy_registryOf(i)) === registry)
         ? [{ registry: cfg.registry, username: cfg.username }]
         : [];
+    const flavor = parseFlavor(cfg.flavor);
+    const latestHighest = flavor.latest === 'highest' && latest !== undefined && meta.version
+        ? { tag: latest, version: meta.version, prefix: flavor.prefix, suffix: flavor.suffix }
+        : undefined;
     return {
+        ...(latestHighest ? { latestHighest } : {}),
         push,
         logins,
         builder,
@@ -59501,6 +59511,32 @@ function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
         layoutDir: external_node_path_default().join(reportDir, 'oci'),
         platform: cfg.platforms[0] ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/push/latest.ts
+
+/**
+ * `latest=highest`: may this release move `latest`? Only when no released (non-prerelease) semver
+ * tag already in the registry is higher. Tags carry the flavor's prefix and suffix, stripped here.
+ */
+function highestRelease(version, registryTags, affix) {
+    const bare = (tag) => tag.startsWith(affix.prefix) &&
+        tag.endsWith(affix.suffix) &&
+        tag.length > affix.prefix.length + affix.suffix.length
+        ? tag.slice(affix.prefix.length, tag.length - affix.suffix.length)
+        : undefined;
+    const mine = semver_default().valid(bare(version) ?? version);
+    if (!mine)
+        return { highest: true };
+    let above;
+    for (const tag of registryTags) {
+        const v = semver_default().valid(bare(tag) ?? '');
+        if (!v || semver_default().prerelease(v))
+            continue;
+        if (semver_default().gt(v, mine) && (!above || semver_default().gt(v, above)))
+            above = v;
+    }
+    return above ? { highest: false, above } : { highest: true };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
@@ -60597,6 +60633,7 @@ async function scan(cfg, target, outDir, log) {
 
 
 
+
 const STAGES = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push'];
 class GateFailed extends Error {
     constructor(message) {
@@ -60625,6 +60662,29 @@ async function credentialsFor(cfg, registry) {
     if (cfg.username && registry === own)
         return { username: cfg.username, password: cfg.password };
     return credentialsFromDockerConfig(registry);
+}
+/** Drops `latest` from the push when `latest=highest` and the registry holds a higher release. */
+async function latestPolicy(plan, creds, log) {
+    const policy = plan.latestHighest;
+    if (!policy)
+        return plan.pushTags;
+    const kept = [];
+    for (const tag of plan.pushTags) {
+        const t = splitTag(tag);
+        if (t.tag !== policy.tag) {
+            kept.push(tag);
+            continue;
+        }
+        const existing = await new RegistryClient(t.registry, {
+            credentials: creds.get(t.registry)
+        }).listTags(t.repository);
+        const verdict = highestRelease(policy.version, existing, policy);
+        if (verdict.highest)
+            kept.push(tag);
+        else
+            log.info(`${tag} stays where it is: ${verdict.above} is higher than ${policy.version} (latest=highest)`);
+    }
+    return kept;
 }
 function lintSeverityCounts(report) {
     return {
@@ -60883,7 +60943,8 @@ async function runPipeline(cfg, deps) {
                 for (const v of creds.values())
                     if (v)
                         log.secret(v.password);
-                const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
+                const tags = await latestPolicy(plan, creds, log);
+                const p = await pushLayout(built.layout, built.manifest, tags, {
                     log,
                     credentials: (r) => creds.get(r),
                     deadline: Date.now() + cfg.pushTimeoutSeconds * 1000

@@ -62,7 +62,9 @@ export const INPUTS: InputSpec[] = [
     name: 'flavor',
     default: '',
     description:
-      'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax).'
+      'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax). ' +
+      '`latest=highest`: as `auto`, but `latest` moves only when this version is the highest semver ' +
+      'release already in the registry (re-releasing 1.4.1 after 2.0.0 leaves `latest` on 2.0.0).'
   },
   {
     group: 'Image',

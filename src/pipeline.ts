@@ -20,6 +20,7 @@ import { planRun, type CachePlan, type RunPlan } from './plan.js'
 import { isDockerHub, type PushDecision } from './policy.js'
 import { createDockerConfig, login } from './push/login.js'
 import { formatBytes, pushLayout, splitTag, type PushResult } from './push/index.js'
+import { highestRelease } from './push/latest.js'
 import { RegistryClient, type Credentials } from './registry/client.js'
 import { credentialsFromDockerConfig } from './registry/credentials.js'
 import { compressedSize } from './registry/layout.js'
@@ -108,6 +109,34 @@ async function credentialsFor(cfg: Config, registry: string): Promise<Credential
     : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
   if (cfg.username && registry === own) return { username: cfg.username, password: cfg.password }
   return credentialsFromDockerConfig(registry)
+}
+
+/** Drops `latest` from the push when `latest=highest` and the registry holds a higher release. */
+async function latestPolicy(
+  plan: RunPlan,
+  creds: Map<string, Credentials | undefined>,
+  log: Logger
+): Promise<string[]> {
+  const policy = plan.latestHighest
+  if (!policy) return plan.pushTags
+  const kept: string[] = []
+  for (const tag of plan.pushTags) {
+    const t = splitTag(tag)
+    if (t.tag !== policy.tag) {
+      kept.push(tag)
+      continue
+    }
+    const existing = await new RegistryClient(t.registry, {
+      credentials: creds.get(t.registry)
+    }).listTags(t.repository)
+    const verdict = highestRelease(policy.version, existing, policy)
+    if (verdict.highest) kept.push(tag)
+    else
+      log.info(
+        `${tag} stays where it is: ${verdict.above} is higher than ${policy.version} (latest=highest)`
+      )
+  }
+  return kept
 }
 
 function lintSeverityCounts(report: LintReport): {
@@ -411,7 +440,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         const creds = new Map<string, Credentials | undefined>()
         for (const r of registries) creds.set(r, await credentialsFor(cfg, r))
         for (const v of creds.values()) if (v) log.secret(v.password)
-        const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
+        const tags = await latestPolicy(plan, creds, log)
+        const p = await pushLayout(built.layout, built.manifest, tags, {
           log,
           credentials: (r) => creds.get(r),
           deadline: Date.now() + cfg.pushTimeoutSeconds * 1000

@@ -9,6 +9,7 @@ import {
   registryOf,
   type PushDecision
 } from './policy.js'
+import { parseFlavor } from './meta/flavor.js'
 import { pushOrder } from './push/index.js'
 
 /** What the run found out about the machine before planning (the only impure inputs). */
@@ -63,6 +64,8 @@ export interface RunPlan {
   annotations: string[]
   layoutDir: string
   platform: string
+  /** `latest=highest`: the push keeps `latest` off versions below the highest in the registry. */
+  latestHighest?: { tag: string; version: string; prefix: string; suffix: string }
 }
 
 /** `[level:]key=value` (metadata-action's output) -> BuildKit exporter options. */
@@ -240,7 +243,13 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     meta.images.some((i) => (isDockerHub(registryOf(i)) ? 'docker.io' : registryOf(i)) === registry)
       ? [{ registry: cfg.registry, username: cfg.username }]
       : []
+  const flavor = parseFlavor(cfg.flavor)
+  const latestHighest =
+    flavor.latest === 'highest' && latest !== undefined && meta.version
+      ? { tag: latest, version: meta.version, prefix: flavor.prefix, suffix: flavor.suffix }
+      : undefined
   return {
+    ...(latestHighest ? { latestHighest } : {}),
     push,
     logins,
     builder,

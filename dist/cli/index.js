@@ -47759,8 +47759,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8422);
 /* harmony import */ var _lint_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5808);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5625);
-/* harmony import */ var _meta_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3688);
-/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4867);
+/* harmony import */ var _meta_index_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1594);
+/* harmony import */ var _pipeline_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7261);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7994);
 
 
@@ -48402,7 +48402,9 @@ const INPUTS = [
         group: 'Image',
         name: 'flavor',
         default: '',
-        description: 'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax).'
+        description: 'Global tag flavor: `latest=auto|true|false`, `prefix=`, `suffix=` (metadata-action syntax). ' +
+            '`latest=highest`: as `auto`, but `latest` moves only when this version is the highest semver ' +
+            'release already in the registry (re-releasing 1.4.1 after 2.0.0 leaves `latest` on 2.0.0).'
     },
     {
         group: 'Image',
@@ -54669,7 +54671,73 @@ const DEFAULT_SHORT_SHA_LENGTH = 7;
 
 /***/ }),
 
-/***/ 3688:
+/***/ 1573:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ parseFlavor)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9863);
+
+
+/**
+ * Parses the `flavor` input (metadata-action syntax): `latest=auto|true|false`, `prefix=`, `suffix=`,
+ * each of the latter optionally followed by `onlatest=true|false` in the same line.
+ */
+function parseFlavor(input) {
+    const flavor = {
+        latest: 'auto',
+        prefix: '',
+        prefixLatest: false,
+        suffix: '',
+        suffixLatest: false
+    };
+    for (const line of (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .inputLines */ .KD)(input)) {
+        // `onlatest` applies to the prefix or suffix written before it on the same line.
+        let onLatestFor;
+        for (const field of (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .csvFields */ .qZ)(line, 'flavor')) {
+            const { key, value } = (0,_parse_js__WEBPACK_IMPORTED_MODULE_1__/* .keyValue */ .Hv)(field);
+            switch (key) {
+                case undefined:
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`);
+                case 'latest':
+                    if (value !== 'auto' && value !== 'true' && value !== 'false' && value !== 'highest') {
+                        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`flavor: latest must be auto, true, false or highest in "${line}" (got "${value}").`);
+                    }
+                    flavor.latest = value;
+                    break;
+                case 'prefix':
+                    flavor.prefix = value;
+                    onLatestFor = 'prefix';
+                    break;
+                case 'suffix':
+                    flavor.suffix = value;
+                    onLatestFor = 'suffix';
+                    break;
+                case 'onlatest':
+                    if (value !== 'true' && value !== 'false') {
+                        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`flavor: onlatest must be true or false in "${line}" (got "${value}").`);
+                    }
+                    if (onLatestFor === 'prefix')
+                        flavor.prefixLatest = value === 'true';
+                    else if (onLatestFor === 'suffix')
+                        flavor.suffixLatest = value === 'true';
+                    else
+                        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`);
+                    break;
+                default:
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`flavor: unknown entry "${key}" in "${line}". Known entries: latest, prefix, suffix, onlatest.`);
+            }
+        }
+    }
+    return flavor;
+}
+
+
+/***/ }),
+
+/***/ 1594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55463,6 +55531,1140 @@ function globalExpressions(ctx) {
         commit_date: (format, options) => formatDate(ctx.commitDate, options === undefined ? undefined : format, options ?? format, 'commit_date')
     };
 }
+
+// EXTERNAL MODULE: ./src/meta/flavor.ts
+var meta_flavor = __nccwpck_require__(1573);
+// EXTERNAL MODULE: ./src/meta/parse.ts + 10 modules
+var meta_parse = __nccwpck_require__(9863);
+;// CONCATENATED MODULE: ./src/meta/images.ts
+
+
+// distribution/reference grammar, after lowercasing (which the reference action also does).
+const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
+const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const MAX_NAME_LENGTH = 255;
+/** Parses the `images` input: one image per line, `name=`/`enable=` attributes allowed. */
+function parseImages(input) {
+    const images = [];
+    for (const line of (0,meta_parse/* inputLines */.KD)(input)) {
+        let name;
+        let enable = true;
+        for (const field of (0,meta_parse/* csvFields */.qZ)(line, 'images')) {
+            const { key, value } = (0,meta_parse/* keyValue */.Hv)(field);
+            if (key === undefined || key === 'name') {
+                name = value;
+            }
+            else if (key === 'enable') {
+                if (value !== 'true' && value !== 'false') {
+                    throw new errors/* UserError */.y(`images: enable must be true or false in "${line}" (got "${value}").`);
+                }
+                enable = value === 'true';
+            }
+            else {
+                throw new errors/* UserError */.y(`images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`);
+            }
+        }
+        if (!name)
+            throw new errors/* UserError */.y(`images: "${line}" has no image name. Write name=registry/owner/app or just the name.`);
+        images.push({ name: normalizeImageName(name), enable });
+    }
+    return images;
+}
+/**
+ * Lowercases an image name (as the reference does) and refuses one Docker would refuse, so the
+ * mistake is reported here and not by a push at the end of a long build.
+ */
+function normalizeImageName(raw) {
+    const name = raw.trim().toLowerCase();
+    const fail = (why) => {
+        throw new errors/* UserError */.y(`images: "${raw}" is not a valid image name: ${why}.`);
+    };
+    if (name.length === 0)
+        fail('it is empty');
+    if (/\s/.test(name))
+        fail('it contains whitespace');
+    if (name.includes('@'))
+        fail('it contains a digest; give the name only (tags come from the tags input)');
+    const parts = name.split('/');
+    // The first component is a registry when it looks like a host: a dot, a port or localhost.
+    let path = parts;
+    if (parts.length > 1 &&
+        (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))) {
+        if (!DOMAIN_RE.test(parts[0]))
+            fail(`"${parts[0]}" is not a valid registry host[:port]`);
+        path = parts.slice(1);
+    }
+    const last = path[path.length - 1];
+    if (last.includes(':')) {
+        fail(`it ends with a tag ("${last.slice(last.indexOf(':'))}"); give the name only, tags come from the tags input`);
+    }
+    for (const component of path) {
+        if (!PATH_COMPONENT_RE.test(component)) {
+            fail(`"${component || '(empty)'}" is not a valid path component (lowercase letters and digits, separated by ".", "_", "__" or "-")`);
+        }
+    }
+    if (name.length > MAX_NAME_LENGTH)
+        fail(`it is longer than ${MAX_NAME_LENGTH} characters`);
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/meta/rules.ts
+
+
+
+const GLOBAL_ATTRIBUTES = ['type', 'enable', 'priority', 'prefix', 'suffix'];
+const TYPE_ATTRIBUTES = {
+    schedule: ['pattern'],
+    semver: ['pattern', 'value'],
+    pep440: ['pattern', 'value'],
+    match: ['pattern', 'group', 'value'],
+    edge: ['branch'],
+    ref: ['event'],
+    raw: ['value'],
+    sha: ['format']
+};
+const REF_EVENTS = ['branch', 'tag', 'pr'];
+const SHA_FORMATS = ['short', 'long'];
+/**
+ * Parses the `tags` input. Empty (or only comments) means the reference's default rule set. Rules
+ * are returned by descending priority; equal priorities keep their written order.
+ */
+function parseTagRules(input) {
+    let lines = (0,meta_parse/* inputLines */.KD)(input);
+    if (lines.length === 0)
+        lines = [...defaults/* REFERENCE_DEFAULT_TAGS */.G];
+    const rules = lines.map(parseTagRule);
+    // Array.prototype.sort is stable: rules of equal priority stay in the order they were written.
+    return rules.sort((a, b) => b.priority - a.priority);
+}
+function parseTagRule(line) {
+    const attrs = {};
+    let type;
+    for (const field of (0,meta_parse/* csvFields */.qZ)(line, 'tags')) {
+        const { key, value } = (0,meta_parse/* keyValue */.Hv)(field);
+        if (key === undefined) {
+            // A bare field is the rule's value: `latest` alone is `type=raw,value=latest`.
+            attrs['value'] = value;
+        }
+        else if (key === 'type') {
+            if (!defaults/* TAG_TYPES */.Z_.includes(value)) {
+                throw new errors/* UserError */.y(`tags: unknown type "${value}" in "${line}". Use one of: ${defaults/* TAG_TYPES */.Z_.join(', ')}.`);
+            }
+            type = value;
+        }
+        else {
+            attrs[key] = value;
+        }
+    }
+    type ??= 'raw';
+    const allowed = [...GLOBAL_ATTRIBUTES, ...TYPE_ATTRIBUTES[type]];
+    for (const key of Object.keys(attrs)) {
+        if (!allowed.includes(key)) {
+            const hint = key === 'value' ? ' (a field without "=" is read as value=)' : '';
+            throw new errors/* UserError */.y(`tags: attribute "${key}"${hint} is not used by type=${type} in "${line}". ` +
+                `Attributes of type=${type}: ${allowed.filter((a) => a !== 'type').join(', ')}.`);
+        }
+    }
+    const need = (name, example) => {
+        if (!Object.hasOwn(attrs, name)) {
+            throw new errors/* UserError */.y(`tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`);
+        }
+    };
+    switch (type) {
+        case 'schedule':
+            attrs['pattern'] ??= 'nightly';
+            break;
+        case 'semver':
+        case 'pep440':
+            need('pattern', `type=${type},pattern={{version}}`);
+            attrs['value'] ??= '';
+            break;
+        case 'match': {
+            need('pattern', 'type=match,pattern=\\d.\\d.\\d');
+            attrs['group'] ??= '0';
+            if (!/^\d+$/.test(attrs['group'])) {
+                throw new errors/* UserError */.y(`tags: group must be a capture group number (0, 1, 2...) in "${line}".`);
+            }
+            attrs['value'] ??= '';
+            break;
+        }
+        case 'edge':
+            attrs['branch'] ??= '';
+            break;
+        case 'ref': {
+            need('event', 'type=ref,event=branch');
+            if (!REF_EVENTS.includes(attrs['event'])) {
+                throw new errors/* UserError */.y(`tags: event "${attrs['event']}" is not one of ${REF_EVENTS.join(', ')} in "${line}".`);
+            }
+            if (attrs['event'] === 'pr' && !Object.hasOwn(attrs, 'prefix'))
+                attrs['prefix'] = 'pr-';
+            break;
+        }
+        case 'raw':
+            need('value', 'type=raw,value=latest');
+            break;
+        case 'sha':
+            attrs['prefix'] ??= 'sha-';
+            attrs['format'] ??= 'short';
+            if (!SHA_FORMATS.includes(attrs['format'])) {
+                throw new errors/* UserError */.y(`tags: format "${attrs['format']}" is not short or long in "${line}".`);
+            }
+            break;
+    }
+    attrs['enable'] ??= 'true';
+    let priority = defaults/* DEFAULT_PRIORITIES */.j8[type];
+    if (Object.hasOwn(attrs, 'priority')) {
+        const p = attrs['priority'];
+        if (p === '' || !Number.isFinite(Number(p))) {
+            throw new errors/* UserError */.y(`tags: priority must be a number in "${line}" (got "${p}").`);
+        }
+        priority = Number(p);
+    }
+    else {
+        attrs['priority'] = String(priority);
+    }
+    return { type, attrs, priority, source: line };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/meta/sanitize.ts
+
+const MAX_TAG_LENGTH = 128;
+const HASH_LENGTH = 7;
+/**
+ * The reference's rule first (every run of characters outside [A-Za-z0-9._-] becomes "-"), then what
+ * it leaves invalid: a leading "." or "-" is stripped, and a tag over 128 characters is cut and ends
+ * with "-" + 7 hex characters of the SHA-256 of the whole tag, so two long tags that share a prefix
+ * stay distinct and the same input always gives the same tag.
+ */
+function sanitizeTag(value) {
+    const referenceForm = value.replace(/[^a-zA-Z0-9._-]+/g, '-');
+    if (referenceForm.length === 0)
+        return {};
+    let tag = referenceForm.replace(/^[.-]+/, '');
+    let changed;
+    if (tag !== referenceForm) {
+        if (tag.length === 0)
+            return {
+                changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped`
+            };
+        changed = `"${referenceForm}" cannot start with "${referenceForm[0]}"; it became "${tag}"`;
+    }
+    if (tag.length > MAX_TAG_LENGTH) {
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(tag).digest('hex').slice(0, HASH_LENGTH);
+        const cut = `${tag.slice(0, MAX_TAG_LENGTH - HASH_LENGTH - 1)}-${hash}`;
+        changed = `"${tag.slice(0, 40)}..." is ${tag.length} characters (Docker allows ${MAX_TAG_LENGTH}); it became "${cut}"`;
+        tag = cut;
+    }
+    return changed ? { tag, changed } : { tag };
+}
+
+;// CONCATENATED MODULE: ./src/meta/types.ts
+function str(v) {
+    return typeof v === 'string' ? v : undefined;
+}
+/** Repository data carried by most event payloads (`repository` object of the webhook). */
+function repositoryFromPayload(payload) {
+    const repo = payload['repository'];
+    if (repo === null || typeof repo !== 'object')
+        return {};
+    const r = repo;
+    const license = r['license'];
+    const info = {};
+    const set = (key, value) => {
+        if (value !== undefined)
+            info[key] = value;
+    };
+    set('fullName', str(r['full_name']));
+    set('name', str(r['name']));
+    set('description', str(r['description']));
+    set('htmlUrl', str(r['html_url']));
+    set('license', license && typeof license === 'object' ? str(license['spdx_id']) : undefined);
+    set('defaultBranch', str(r['default_branch']));
+    return info;
+}
+/** The commit date of `sha` when the payload carries it (push events list their commits, merge_group has its head). */
+function commitDateFromPayload(payload, sha) {
+    const candidates = [];
+    if (Array.isArray(payload['commits']))
+        candidates.push(...payload['commits']);
+    if (payload['head_commit'])
+        candidates.push(payload['head_commit']);
+    const mergeGroup = payload['merge_group'];
+    if (mergeGroup && typeof mergeGroup === 'object' && mergeGroup['head_commit'])
+        candidates.push(mergeGroup['head_commit']);
+    for (const c of candidates) {
+        if (c && typeof c === 'object') {
+            const commit = c;
+            const ts = str(commit['timestamp']);
+            if (commit['id'] === sha && ts) {
+                const d = new Date(ts);
+                if (!Number.isNaN(d.getTime()))
+                    return d;
+            }
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/meta/compute.ts
+
+
+
+
+
+
+
+
+
+
+
+const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
+const LEVEL_PREFIX_RE = /^(manifest|index|manifest-descriptor|index-descriptor)(\[[^\]]*\])?:/;
+/** The context as the reference sees it, after its two adjustments for pull requests. */
+function effectiveContext(ctx, env) {
+    let { ref, sha } = ctx;
+    const payload = ctx.payload;
+    // pull_request_target runs on the base branch; the reference rewrites the ref to the PR's merge
+    // ref so that type=ref,event=pr and {{base_ref}} work for it too.
+    if (/pull_request_target/.test(ctx.eventName) &&
+        (typeof payload.number === 'number' || typeof payload.number === 'string')) {
+        ref = `refs/pull/${String(payload.number)}/merge`;
+    }
+    if (/true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') &&
+        /pull_request/.test(ctx.eventName)) {
+        const head = payload.pull_request?.head?.sha;
+        if (typeof head === 'string' && head.length > 0)
+            sha = head;
+    }
+    return { ref, sha };
+}
+function shortShaLength(env) {
+    const raw = env['DOCKER_METADATA_SHORT_SHA_LENGTH'];
+    if (raw === undefined || raw === '')
+        return defaults/* DEFAULT_SHORT_SHA_LENGTH */.X2;
+    if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1) {
+        throw new errors/* UserError */.y(`DOCKER_METADATA_SHORT_SHA_LENGTH must be a whole number of characters, 1 or more (got "${raw}").`);
+    }
+    return Number(raw);
+}
+function annotationLevels(inputs, env) {
+    const raw = env['DOCKER_METADATA_ANNOTATIONS_LEVELS'] || inputs.annotationLevels || 'manifest';
+    const levels = raw
+        .split(',')
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0);
+    for (const level of levels) {
+        if (!ANNOTATION_LEVELS.includes(level)) {
+            throw new errors/* UserError */.y(`DOCKER_METADATA_ANNOTATIONS_LEVELS: unknown level "${level}". Use a comma-separated list of ${ANNOTATION_LEVELS.join(', ')}.`);
+        }
+    }
+    return levels.length > 0 ? levels : ['manifest'];
+}
+/** `key=value` lines of the labels/annotations inputs; a line without "=" is skipped with a warning. */
+function keyValueLines(input, inputName, warnings) {
+    const out = [];
+    for (const line of input.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length === 0 || trimmed.startsWith('#'))
+            continue;
+        const i = trimmed.indexOf('=');
+        if (i <= 0) {
+            warnings.push(`${inputName}: "${trimmed}" is not key=value and was ignored.`);
+            continue;
+        }
+        out.push([trimmed.slice(0, i).trim(), trimmed.slice(i + 1).trim()]);
+    }
+    return out;
+}
+class Engine {
+    ctx;
+    ref;
+    sha;
+    flavor;
+    repo;
+    warnings = [];
+    /** Why each rule gave nothing, to explain an empty result. */
+    skipped = [];
+    produced = false;
+    exprContext;
+    globals;
+    shaLength;
+    constructor(ctx, ref, sha, flavor, repo, env, now) {
+        this.ctx = ctx;
+        this.ref = ref;
+        this.sha = sha;
+        this.flavor = flavor;
+        this.repo = repo;
+        this.shaLength = shortShaLength(env);
+        const commitDate = ctx.commitDate ?? commitDateFromPayload(ctx.payload, sha);
+        const warnings = this.warnings;
+        let warned = false;
+        this.exprContext = {
+            eventName: ctx.eventName,
+            ref,
+            shortSha: this.shortSha(sha),
+            payload: ctx.payload,
+            ...(repo.defaultBranch !== undefined ? { defaultBranch: repo.defaultBranch } : {}),
+            now,
+            get commitDate() {
+                if (commitDate === undefined && !warned) {
+                    warned = true;
+                    warnings.push('The commit date is unknown here (not in the event payload, no checkout, no API access): {{commit_date}} used the current time.');
+                }
+                return commitDate ?? now;
+            }
+        };
+        this.globals = globalExpressions(this.exprContext);
+    }
+    shortSha(sha) {
+        return this.shaLength >= sha.length ? sha : sha.slice(0, this.shaLength);
+    }
+    expr(template, rule) {
+        return render(template, this.globals, rule ? `"${rule.source}"` : 'flavor');
+    }
+    /** Adds the rule's prefix/suffix, or the flavor's when the rule sets none (even an empty one). */
+    withAffixes(value, rule) {
+        let v = value;
+        if (Object.hasOwn(rule.attrs, 'prefix'))
+            v = `${this.expr(rule.attrs['prefix'], rule)}${v}`;
+        else if (this.flavor.prefix.length > 0)
+            v = `${this.expr(this.flavor.prefix)}${v}`;
+        if (Object.hasOwn(rule.attrs, 'suffix'))
+            v = `${v}${this.expr(rule.attrs['suffix'], rule)}`;
+        else if (this.flavor.suffix.length > 0)
+            v = `${v}${this.expr(this.flavor.suffix)}`;
+        return v;
+    }
+    latestFor(autoValue) {
+        return this.flavor.latest === 'auto' || this.flavor.latest === 'highest'
+            ? autoValue
+            : this.flavor.latest === 'true';
+    }
+    sanitized(value) {
+        const s = sanitizeTag(value);
+        if (s.changed)
+            this.warnings.push(`Tag ${s.changed} (Docker's tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).`);
+        return s.tag;
+    }
+    add(version, value, latest) {
+        if (value.length === 0)
+            return;
+        const tag = this.sanitized(value);
+        if (tag === undefined)
+            return;
+        this.produced = true;
+        if (version.main === undefined)
+            version.main = tag;
+        else if (tag !== version.main)
+            version.partial.push(tag);
+        version.latest ??= latest;
+    }
+    compute(rules) {
+        const version = { partial: [] };
+        for (const rule of rules) {
+            const enabled = this.expr(rule.attrs['enable'], rule);
+            if (enabled !== 'true' && enabled !== 'false') {
+                throw new errors/* UserError */.y(`tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`);
+            }
+            if (enabled === 'false') {
+                this.skipped.push(`"${rule.source}" is disabled (enable=${rule.attrs['enable']})`);
+                continue;
+            }
+            this.produced = false;
+            this.apply(version, rule);
+            if (!this.produced)
+                this.skipped.push(`"${rule.source}" ${this.whyNothing(rule)}`);
+        }
+        version.partial = version.partial.filter((t, i) => version.partial.indexOf(t) === i);
+        version.latest ??= false;
+        return version;
+    }
+    whyNothing(rule) {
+        switch (rule.type) {
+            case 'schedule':
+                return 'applies to schedule events only';
+            case 'semver':
+            case 'pep440':
+            case 'match':
+                return rule.attrs['value']
+                    ? 'did not yield a version'
+                    : 'applies to tag refs (refs/tags/*) only, or needs value=';
+            case 'edge':
+                return 'applies to pushes to the default (or given) branch only';
+            case 'ref':
+                return rule.attrs['event'] === 'pr'
+                    ? 'applies to pull_request events only'
+                    : `applies to ${rule.attrs['event']} refs only (refs/${rule.attrs['event'] === 'tag' ? 'tags' : 'heads'}/*)`;
+            case 'sha':
+                return 'has no commit SHA to use';
+            default:
+                return 'gave an empty value';
+        }
+    }
+    apply(version, rule) {
+        switch (rule.type) {
+            case 'schedule':
+                return this.schedule(version, rule);
+            case 'semver':
+                return this.semver(version, rule);
+            case 'pep440':
+                return this.pep440(version, rule);
+            case 'match':
+                return this.match(version, rule);
+            case 'edge':
+                return this.edge(version, rule);
+            case 'ref':
+                return this.refRule(version, rule);
+            case 'raw':
+                return this.add(version, this.withAffixes(this.expr(rule.attrs['value'], rule), rule), this.latestFor(false));
+            case 'sha': {
+                if (!this.sha)
+                    return;
+                const value = rule.attrs['format'] === 'long' ? this.sha : this.shortSha(this.sha);
+                return this.add(version, this.withAffixes(value, rule), this.latestFor(false));
+            }
+        }
+    }
+    schedule(version, rule) {
+        if (!/schedule/.test(this.ctx.eventName))
+            return;
+        const value = render(rule.attrs['pattern'], dateHelpers(this.exprContext.now), `"${rule.source}"`);
+        this.add(version, this.withAffixes(value, rule), this.latestFor(false));
+    }
+    /** The version string a semver/pep440/match rule works on: value= if given, else the tag name. */
+    versionSource(rule) {
+        if (rule.attrs['value'].length > 0)
+            return this.expr(rule.attrs['value'], rule);
+        if (!/^refs\/tags\//.test(this.ref))
+            return undefined;
+        return this.ref.replace(/^refs\/tags\//, '').replace(/\//g, '-');
+    }
+    semver(version, rule) {
+        const raw = this.versionSource(rule);
+        if (raw === undefined)
+            return;
+        if (!semver_default().valid(raw)) {
+            this.warnings.push(`${raw} is not a valid semver, so "${rule.source}" gave no tag. More info: https://semver.org/`);
+            return;
+        }
+        const parsed = semver_default().parse(raw, { loose: true });
+        const pattern = rule.attrs['pattern'];
+        let value;
+        let latest = false;
+        if (semver_default().prerelease(raw)) {
+            // A pre-release only ever gets its full version: 2.0.0-rc.1 must not move "2.0" or "2".
+            value = render(isRawStatement(pattern) ? pattern : '{{version}}', parsed, `"${rule.source}"`);
+        }
+        else {
+            value = render(pattern, parsed, `"${rule.source}"`);
+            latest = true;
+        }
+        this.add(version, this.withAffixes(value, rule), this.latestFor(latest));
+    }
+    pep440(version, rule) {
+        const raw = this.versionSource(rule);
+        if (raw === undefined)
+            return;
+        if (!valid(raw)) {
+            this.warnings.push(`${raw} does not conform to PEP 440, so "${rule.source}" gave no tag. More info: https://www.python.org/dev/peps/pep-0440`);
+            return;
+        }
+        const explained = explain(raw);
+        const pattern = rule.attrs['pattern'];
+        let value;
+        let latest = false;
+        if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
+            value = isRawStatement(pattern) ? raw : (clean(raw) ?? raw);
+        }
+        else {
+            value = render(pattern, {
+                raw: () => raw,
+                version: () => clean(raw),
+                major: () => major(raw),
+                minor: () => minor(raw),
+                patch: () => patch(raw)
+            }, `"${rule.source}"`);
+            latest = true;
+        }
+        this.add(version, this.withAffixes(value, rule), this.latestFor(latest));
+    }
+    match(version, rule) {
+        const raw = this.versionSource(rule);
+        if (raw === undefined)
+            return;
+        const pattern = rule.attrs['pattern'];
+        let re;
+        try {
+            const literal = /^\/(.+)\/(.*)$/.exec(pattern);
+            re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(pattern);
+        }
+        catch (e) {
+            throw new errors/* UserError */.y(`tags: pattern is not a valid regular expression in "${rule.source}": ${e.message}`);
+        }
+        const m = raw.match(re);
+        const group = Number(rule.attrs['group']);
+        if (!m) {
+            this.warnings.push(`${pattern} does not match ${raw}, so "${rule.source}" gave no tag.`);
+            return;
+        }
+        if (m[group] === undefined) {
+            this.warnings.push(`${pattern} has no capture group ${group} matching ${raw}, so "${rule.source}" gave no tag.`);
+            return;
+        }
+        this.add(version, this.withAffixes(m[group], rule), this.latestFor(true));
+    }
+    edge(version, rule) {
+        if (!/^refs\/heads\//.test(this.ref))
+            return;
+        const branch = this.ref.replace(/^refs\/heads\//, '');
+        let wanted = rule.attrs['branch'];
+        if (wanted.length === 0) {
+            if (this.repo.defaultBranch === undefined) {
+                this.warnings.push(`"${rule.source}": the default branch is unknown here, so no edge tag; give it with branch=<name>.`);
+                return;
+            }
+            wanted = this.repo.defaultBranch;
+        }
+        if (wanted !== branch)
+            return;
+        this.add(version, this.withAffixes('edge', rule), this.latestFor(false));
+    }
+    refRule(version, rule) {
+        switch (rule.attrs['event']) {
+            case 'branch': {
+                if (!/^refs\/heads\//.test(this.ref))
+                    return;
+                const name = this.ref.replace(/^refs\/heads\//, '').replace(/[^a-zA-Z0-9._-]+/g, '-');
+                return this.add(version, this.withAffixes(name, rule), this.latestFor(false));
+            }
+            case 'tag': {
+                if (!/^refs\/tags\//.test(this.ref))
+                    return;
+                const name = this.ref.replace(/^refs\/tags\//, '').replace(/[^a-zA-Z0-9._-]+/g, '-');
+                // The reference gives `latest` to any tag here, pre-release or not (kept for compatibility).
+                return this.add(version, this.withAffixes(name, rule), this.latestFor(true));
+            }
+            case 'pr': {
+                if (!/^refs\/pull\//.test(this.ref))
+                    return;
+                const number = this.ref.replace(/^refs\/pull\//, '').replace(/\/merge$/, '');
+                return this.add(version, this.withAffixes(number, rule), this.latestFor(false));
+            }
+        }
+    }
+    latestTag() {
+        const f = this.flavor;
+        const value = `${f.prefixLatest ? this.expr(f.prefix) : ''}latest${f.suffixLatest ? this.expr(f.suffix) : ''}`;
+        return this.sanitized(value);
+    }
+}
+/** A pattern that is exactly {{raw}}: pre-releases then keep their raw form instead of {{version}}. */
+function isRawStatement(pattern) {
+    try {
+        const ast = lib_default().parseWithoutProcessing(pattern);
+        if (ast.body.length !== 1)
+            return false;
+        const stmt = ast.body[0];
+        return (stmt.type === 'MustacheStatement' &&
+            stmt.path?.parts?.length === 1 &&
+            stmt.path.parts[0] === 'raw');
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Computes tags, labels and annotations from the inputs and the git context. Pure: everything it
+ * needs is in its arguments. Throws UserError on a configuration error.
+ */
+function computeMeta(inputs, ctx, env = process.env, now = new Date()) {
+    const images = parseImages(inputs.images ?? '');
+    const rules = parseTagRules(inputs.tags ?? '');
+    const flavor = (0,meta_flavor/* parseFlavor */.w)(inputs.flavor ?? '');
+    const levels = annotationLevels(inputs, env);
+    const { ref, sha } = effectiveContext(ctx, env);
+    const repo = {
+        ...repositoryFromPayload(ctx.payload),
+        ...definedOnly(ctx.repository ?? {})
+    };
+    repo.defaultBranch ??= ctx.defaultBranch;
+    if (repo.defaultBranch === undefined)
+        delete repo.defaultBranch;
+    const engine = new Engine(ctx, ref, sha, flavor, repo, env, now);
+    const version = engine.compute(rules);
+    const tagNames = [];
+    let latestTag;
+    if (version.main !== undefined) {
+        tagNames.push(version.main, ...version.partial);
+        if (version.latest) {
+            latestTag = engine.latestTag();
+            if (latestTag !== undefined)
+                tagNames.push(latestTag);
+        }
+    }
+    const uniqueNames = tagNames.filter((t, i) => tagNames.indexOf(t) === i);
+    const enabledImages = images.filter((i) => i.enable).map((i) => i.name);
+    const enabledUnique = enabledImages.filter((n, i) => enabledImages.indexOf(n) === i);
+    const tags = enabledUnique.length > 0
+        ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`))
+        : [...uniqueNames];
+    const warnings = engine.warnings;
+    if (uniqueNames.length === 0) {
+        const isPr = /^refs\/pull\//.test(ref);
+        const why = engine.skipped.length > 0 ? ` Rules: ${engine.skipped.join('; ')}.` : '';
+        warnings.push(isPr
+            ? `No Docker tag has been generated for ${ctx.eventName} on ${ref || '(no ref)'}.${why}`
+            : `No Docker tag has been generated for ${ctx.eventName || 'this event'} on ${ref || '(no ref)'}: pushing would fail ` +
+                `with "tag is needed when pushing to registry".${why} Add a rule that matches this event, ` +
+                'for example type=ref,event=branch, type=sha or type=raw,value=...');
+    }
+    const versionOut = version.main ?? '';
+    const base = [
+        ['org.opencontainers.image.title', repo.name ?? ''],
+        ['org.opencontainers.image.description', repo.description ?? ''],
+        ['org.opencontainers.image.url', repo.htmlUrl ?? ''],
+        ['org.opencontainers.image.source', repo.htmlUrl ?? ''],
+        ['org.opencontainers.image.version', versionOut],
+        ['org.opencontainers.image.created', now.toISOString()],
+        ['org.opencontainers.image.revision', sha ?? ''],
+        ['org.opencontainers.image.licenses', repo.license ?? '']
+    ];
+    const labels = sortedRecord([...base, ...keyValueLines(inputs.labels ?? '', 'labels', warnings)]);
+    const annotationValues = sortedRecord([
+        ...base,
+        ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)
+    ]);
+    const annotations = [];
+    const explicitLevel = [];
+    for (const [key, value] of Object.entries(annotationValues)) {
+        // An annotation written with its own level (index:key=value) goes to that level only.
+        if (LEVEL_PREFIX_RE.test(key))
+            explicitLevel.push(`${key}=${value}`);
+    }
+    for (const level of levels) {
+        for (const [key, value] of Object.entries(annotationValues)) {
+            if (!LEVEL_PREFIX_RE.test(key))
+                annotations.push(`${level}:${key}=${value}`);
+        }
+    }
+    annotations.push(...explicitLevel);
+    return {
+        version: versionOut,
+        tags,
+        tagNames: uniqueNames,
+        ...(latestTag !== undefined ? { latestTag } : {}),
+        labels,
+        annotations,
+        images: enabledUnique,
+        warnings,
+        json: { tags, labels, annotations }
+    };
+}
+function sortedRecord(entries) {
+    const map = new Map();
+    for (const [k, v] of entries)
+        map.set(k, v);
+    const out = {};
+    for (const key of [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+        out[key] = map.get(key);
+    return out;
+}
+function definedOnly(obj) {
+    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/meta/context.ts
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/**
+ * Reads the git context: from the GitHub Actions environment (GITHUB_* and the event payload) when
+ * present, otherwise from the local repository. The GitHub API is asked only for what is still
+ * missing and only with a token; any failure there is noted, never thrown.
+ */
+async function contextFromEnvironment(env = process.env, opts = {}) {
+    const inWorkflow = env['GITHUB_ACTIONS'] === 'true' || Boolean(env['GITHUB_EVENT_NAME']);
+    const ctx = inWorkflow ? await fromWorkflow(env, opts) : await fromLocalGit(env, opts);
+    await fillFromApi(ctx, env, opts);
+    return ctx;
+}
+async function fromWorkflow(env, opts) {
+    const notes = [];
+    let payload = {};
+    const eventPath = env['GITHUB_EVENT_PATH'];
+    if (eventPath) {
+        try {
+            const parsed = JSON.parse(await (0,promises_.readFile)(eventPath, 'utf8'));
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+                payload = parsed;
+            else
+                notes.push(`event payload ${eventPath} is not a JSON object; ignored`);
+        }
+        catch (e) {
+            notes.push(`cannot read the event payload ${eventPath}: ${e.message}`);
+        }
+    }
+    const ctx = {
+        eventName: env['GITHUB_EVENT_NAME'] ?? '',
+        sha: env['GITHUB_SHA'] ?? '',
+        ref: env['GITHUB_REF'] ?? '',
+        payload,
+        source: 'workflow',
+        notes
+    };
+    const repository = repositoryFromPayload(payload);
+    const fullName = repository.fullName ?? env['GITHUB_REPOSITORY'];
+    if (fullName) {
+        repository.fullName = fullName;
+        repository.name ??= fullName.split('/').pop();
+        const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+        repository.htmlUrl ??= `${server}/${fullName}`;
+    }
+    ctx.repository = repository;
+    if (repository.defaultBranch)
+        ctx.defaultBranch = repository.defaultBranch;
+    const fromPayload = ctx.sha ? commitDateFromPayload(payload, ctx.sha) : undefined;
+    if (fromPayload)
+        ctx.commitDate = fromPayload;
+    else {
+        // A checkout of the same commit answers without the network.
+        const dir = env['GITHUB_WORKSPACE'] || opts.cwd;
+        if (dir && ctx.sha) {
+            const date = await git(dir, ['show', '-s', '--format=%cI', ctx.sha]);
+            if (date) {
+                ctx.commitDate = new Date(date);
+                notes.push('commit date read from the local checkout');
+            }
+        }
+    }
+    return ctx;
+}
+async function git(cwd, args) {
+    try {
+        const { stdout } = await run('git', args, {
+            cwd,
+            timeout: 10_000,
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
+        });
+        const out = stdout.trim();
+        return out.length > 0 ? out : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** `git@github.com:o/r.git`, `https://host/o/r(.git)`, `ssh://git@host/o/r` -> https URL and o/r. */
+function parseRemoteUrl(url) {
+    const trimmed = url.trim();
+    let host;
+    let path;
+    const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(trimmed);
+    if (/^[a-z+]+:\/\//i.test(trimmed)) {
+        try {
+            const u = new URL(trimmed);
+            if (u.protocol === 'file:')
+                return undefined;
+            host = u.hostname + (u.port && u.protocol.startsWith('http') ? `:${u.port}` : '');
+            path = u.pathname;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    else if (scp) {
+        host = scp[1];
+        path = scp[2];
+    }
+    if (!host || !path)
+        return undefined;
+    const clean = path
+        .replace(/^\/+/, '')
+        .replace(/\.git$/, '')
+        .replace(/\/+$/, '');
+    if (!clean.includes('/'))
+        return undefined;
+    return { htmlUrl: `https://${host}/${clean}`, fullName: clean };
+}
+async function fromLocalGit(env, opts) {
+    const cwd = opts.cwd ?? process.cwd();
+    const notes = [];
+    const sha = await git(cwd, ['rev-parse', 'HEAD']);
+    if (!sha) {
+        return {
+            eventName: env['GITHUB_EVENT_NAME'] || 'push',
+            sha: '',
+            ref: '',
+            payload: {},
+            source: 'none',
+            notes: [`${cwd} is not a git repository with a commit: no branch, tag or SHA available`]
+        };
+    }
+    let ref = await git(cwd, ['symbolic-ref', '-q', 'HEAD']);
+    if (!ref) {
+        // Detached HEAD (a checked-out tag, or CI): a tag at HEAD first, the highest version if several.
+        const tags = await git(cwd, ['tag', '--points-at', 'HEAD', '--sort=-v:refname']);
+        const first = tags?.split('\n')[0];
+        if (first)
+            ref = `refs/tags/${first}`;
+        else {
+            const decorations = await git(cwd, ['show', '-s', '--format=%D', 'HEAD']);
+            const remoteBranch = decorations
+                ?.split(', ')
+                .map((d) => d.trim())
+                .find((d) => /^[^/\s]+\/.+/.test(d) && !d.startsWith('tag:') && !d.endsWith('/HEAD'));
+            if (remoteBranch)
+                ref = `refs/heads/${remoteBranch.replace(/^[^/]+\//, '')}`;
+            else
+                notes.push('detached HEAD with no tag or branch: no ref');
+        }
+    }
+    const ctx = {
+        eventName: env['GITHUB_EVENT_NAME'] || 'push',
+        sha,
+        ref: ref ?? '',
+        payload: {},
+        source: 'git',
+        notes
+    };
+    const date = await git(cwd, ['show', '-s', '--format=%cI', sha]);
+    if (date)
+        ctx.commitDate = new Date(date);
+    const repository = {};
+    const remote = await git(cwd, ['remote', 'get-url', 'origin']);
+    const parsed = remote ? parseRemoteUrl(remote) : undefined;
+    if (parsed) {
+        repository.fullName = parsed.fullName;
+        repository.htmlUrl = parsed.htmlUrl;
+        repository.name = parsed.fullName.split('/').pop();
+    }
+    else {
+        const top = await git(cwd, ['rev-parse', '--show-toplevel']);
+        if (top)
+            repository.name = top.split(/[\\/]/).pop();
+    }
+    const originHead = await git(cwd, ['symbolic-ref', '-q', 'refs/remotes/origin/HEAD']);
+    if (originHead) {
+        repository.defaultBranch = originHead.replace(/^refs\/remotes\/origin\//, '');
+        ctx.defaultBranch = repository.defaultBranch;
+    }
+    ctx.repository = repository;
+    return ctx;
+}
+const fetchJson = async (url, token, timeoutMs) => {
+    const res = await fetch(url, {
+        headers: {
+            Accept: 'application/vnd.github+json',
+            Authorization: `Bearer ${token}`,
+            'X-GitHub-Api-Version': '2022-11-28',
+            'User-Agent': 'ml-docker-action'
+        },
+        signal: AbortSignal.timeout(timeoutMs)
+    });
+    if (!res.ok)
+        throw new Error(`HTTP ${res.status}`);
+    return res.json();
+};
+function apiBase(env, htmlUrl) {
+    if (env['GITHUB_API_URL'])
+        return env['GITHUB_API_URL'].replace(/\/+$/, '');
+    if (!htmlUrl || htmlUrl.startsWith('https://github.com/'))
+        return 'https://api.github.com';
+    return undefined; // another host: no guess at its API
+}
+/** Fills repository data and the commit date from the GitHub API when they are missing. */
+async function fillFromApi(ctx, env, opts) {
+    const token = opts.token ?? env['GITHUB_TOKEN'];
+    const repo = ctx.repository ?? {};
+    const fullName = repo.fullName;
+    // A workflow payload with a repository object is complete (a null description is data, not a gap).
+    const payloadHasRepo = typeof ctx.payload['repository'] === 'object' && ctx.payload['repository'] !== null;
+    const needRepo = ctx.source === 'workflow' ? !payloadHasRepo : ctx.source === 'git';
+    const needDate = ctx.commitDate === undefined && ctx.sha !== '';
+    if (!needRepo && !needDate)
+        return;
+    if (!token || !fullName) {
+        if (needDate && ctx.source !== 'none')
+            ctx.notes?.push('commit date unknown (no payload data, checkout or token)');
+        return;
+    }
+    const base = apiBase(env, repo.htmlUrl);
+    if (!base)
+        return;
+    const timeout = opts.apiTimeoutMs ?? 5000;
+    if (needRepo) {
+        try {
+            const data = (await fetchJson(`${base}/repos/${fullName}`, token, timeout));
+            const api = repositoryFromPayload({ repository: data });
+            ctx.repository = { ...api, ...context_definedOnly(repo) };
+            ctx.defaultBranch ??= ctx.repository.defaultBranch;
+            ctx.notes?.push('repository data read from the GitHub API');
+        }
+        catch (e) {
+            ctx.notes?.push(`GitHub API unavailable for repository data (${e.message}); continuing without it`);
+        }
+    }
+    if (needDate) {
+        try {
+            const data = (await fetchJson(`${base}/repos/${fullName}/commits/${ctx.sha}`, token, timeout));
+            const date = data.commit?.committer?.date;
+            if (date && !Number.isNaN(new Date(date).getTime())) {
+                ctx.commitDate = new Date(date);
+                ctx.notes?.push('commit date read from the GitHub API');
+            }
+        }
+        catch (e) {
+            ctx.notes?.push(`GitHub API unavailable for the commit date (${e.message}); using the current time`);
+        }
+    }
+}
+function context_definedOnly(obj) {
+    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
+// EXTERNAL MODULE: ./src/args.ts
+var args = __nccwpck_require__(4970);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(8422);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/pipeline.ts + 16 modules
+var pipeline = __nccwpck_require__(7261);
+;// CONCATENATED MODULE: ./src/meta/cli.ts
+
+
+
+
+
+
+
+
+const USAGE = `Usage: ml-docker meta [--images LIST] [--tags RULES] [--flavor LIST] [--labels LIST]
+                      [--annotations LIST] [--registry HOST] [--format json|text]
+
+Computes image tags and labels with docker/metadata-action's rule syntax.
+Each option defaults to the matching INPUT_* variable (INPUT_IMAGES, INPUT_TAGS, ...), as in the
+action; --tags defaults to the action's own rule set. An option given several times adds lines.
+Without --images, the image is <registry>/<owner>/<repo> of GITHUB_REPOSITORY, as in "run".
+The git context comes from GITHUB_* and GITHUB_EVENT_PATH when set, else from the local repository.`;
+const FLAGS = ['images', 'tags', 'flavor', 'labels', 'annotations'];
+/** Options named and read like the action inputs they stand for (src/inputs.ts). */
+const META_SPEC = {
+    command: 'meta',
+    maxPositionals: 0,
+    options: {
+        ...Object.fromEntries(inputs/* INPUTS */.mc.filter((i) => FLAGS.includes(i.name) || i.name === 'registry').map((i) => [i.name, { kind: 'string', multiple: true }])),
+        format: { kind: 'string' },
+        help: { kind: 'flag', short: 'h' }
+    }
+};
+/**
+ * `ml-docker meta`: prints the computed metadata. Exit code 0, or 2 on a usage or configuration
+ * error. Default image names come from the pipeline's own `defaultImages`, so `meta` and `run`
+ * agree on them.
+ */
+async function metaCommand(argv, rawIo, env = process.env, redactor = new log/* Redactor */.pO()) {
+    const io = (0,log/* redactingIo */.SS)(rawIo, redactor);
+    const out = (s) => io.stdout(s.replace(/\n+$/, ''));
+    const err = (s) => io.stderr(s.replace(/\n+$/, ''));
+    return (0,args/* guarded */.Nj)({ stdout: out, stderr: err }, async () => {
+        const flags = new Map();
+        // Flags first, then INPUT_* (as in the action), then the action's defaults.
+        const source = (0,config/* layeredSource */.Ak)((name) => flags.get(name), (0,config/* envInputSource */.lQ)(env));
+        (0,config/* maskSecretInputs */.q)(source, (v) => redactor.add(v), true);
+        const token = env['GITHUB_TOKEN'] || (0,config/* inputValue */.UV)(source, 'github-token', true) || undefined;
+        if (token)
+            redactor.add(token);
+        const parsed = (0,args/* parseCommand */.RM)(META_SPEC, argv);
+        if (parsed.flags.has('help')) {
+            out(USAGE);
+            return args/* EXIT_OK */.Ij;
+        }
+        const format = parsed.strings.format?.at(-1) ?? 'json';
+        if (format !== 'json' && format !== 'text')
+            throw new errors/* UserError */.y(`--format must be json or text, got "${format}"`);
+        // An option given several times adds lines.
+        for (const [name, list] of Object.entries(parsed.strings))
+            flags.set(name, list.join('\n'));
+        const get = (name) => (0,config/* inputValue */.UV)(source, name, true);
+        const inputs = {
+            images: (0,pipeline/* defaultImages */.cf)({ images: get('images'), registry: get('registry') }, env),
+            // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
+            tags: get('tags'),
+            flavor: get('flavor'),
+            labels: get('labels'),
+            annotations: get('annotations')
+        };
+        const ctx = await contextFromEnvironment(env, {
+            cwd: rawIo.cwd ?? process.cwd(),
+            ...(token ? { token } : {})
+        });
+        for (const note of ctx.notes ?? [])
+            err(`${args/* PREFIX */.H3}note: ${note}`);
+        const result = computeMeta(inputs, ctx, env);
+        for (const w of result.warnings)
+            err(`${args/* PREFIX */.H3}warning: ${w}`);
+        if (format === 'json') {
+            const json = {
+                version: result.version,
+                tags: result.tags,
+                tagNames: result.tagNames,
+                labels: result.labels,
+                annotations: result.annotations
+            };
+            out(`${JSON.stringify(json, null, 2)}\n`);
+        }
+        else {
+            const lines = [
+                `context: ${ctx.eventName || '-'} ${ctx.ref || '-'} ${ctx.sha ? ctx.sha.slice(0, 12) : '-'} (${ctx.source ?? 'workflow'})`,
+                `version: ${result.version || '(none)'}`,
+                'tags:',
+                ...result.tags.map((t) => `  ${t}`),
+                'labels:',
+                ...Object.entries(result.labels).map(([k, v]) => `  ${k}=${v}`),
+                'annotations:',
+                ...result.annotations.map((a) => `  ${a}`)
+            ];
+            out(`${lines.join('\n')}\n`);
+        }
+        return args/* EXIT_OK */.Ij;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/meta/index.ts
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9863:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  qZ: () => (/* binding */ csvFields),
+  KD: () => (/* binding */ inputLines),
+  Hv: () => (/* binding */ keyValue)
+});
 
 ;// CONCATENATED MODULE: ./node_modules/csv-parse/lib/api/CsvError.js
 class CsvError extends Error {
@@ -57524,7 +58726,7 @@ const transform = function (original_options = {}) {
 
 
 
-const sync_parse = function (data, opts = {}) {
+const parse = function (data, opts = {}) {
   if (typeof data === "string") {
     data = Buffer.from(data);
   }
@@ -57544,6 +58746,8 @@ const sync_parse = function (data, opts = {}) {
 
 
 
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/meta/parse.ts
 
 
@@ -57566,7 +58770,7 @@ function inputLines(input) {
 function csvFields(line, inputName) {
     let records;
     try {
-        records = sync_parse(line, { relaxColumnCount: true, skipEmptyLines: true }); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse types the no-columns overload loosely
+        records = parse(line, { relaxColumnCount: true, skipEmptyLines: true }); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- csv-parse types the no-columns overload loosely
     }
     catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
@@ -57583,1180 +58787,10 @@ function keyValue(field) {
     return { key: field.slice(0, i).trim().toLowerCase(), value: field.slice(i + 1).trim() };
 }
 
-;// CONCATENATED MODULE: ./src/meta/flavor.ts
-
-
-/**
- * Parses the `flavor` input (metadata-action syntax): `latest=auto|true|false`, `prefix=`, `suffix=`,
- * each of the latter optionally followed by `onlatest=true|false` in the same line.
- */
-function parseFlavor(input) {
-    const flavor = {
-        latest: 'auto',
-        prefix: '',
-        prefixLatest: false,
-        suffix: '',
-        suffixLatest: false
-    };
-    for (const line of inputLines(input)) {
-        // `onlatest` applies to the prefix or suffix written before it on the same line.
-        let onLatestFor;
-        for (const field of csvFields(line, 'flavor')) {
-            const { key, value } = keyValue(field);
-            switch (key) {
-                case undefined:
-                    throw new errors/* UserError */.y(`flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`);
-                case 'latest':
-                    if (value !== 'auto' && value !== 'true' && value !== 'false') {
-                        throw new errors/* UserError */.y(`flavor: latest must be auto, true or false in "${line}" (got "${value}").`);
-                    }
-                    flavor.latest = value;
-                    break;
-                case 'prefix':
-                    flavor.prefix = value;
-                    onLatestFor = 'prefix';
-                    break;
-                case 'suffix':
-                    flavor.suffix = value;
-                    onLatestFor = 'suffix';
-                    break;
-                case 'onlatest':
-                    if (value !== 'true' && value !== 'false') {
-                        throw new errors/* UserError */.y(`flavor: onlatest must be true or false in "${line}" (got "${value}").`);
-                    }
-                    if (onLatestFor === 'prefix')
-                        flavor.prefixLatest = value === 'true';
-                    else if (onLatestFor === 'suffix')
-                        flavor.suffixLatest = value === 'true';
-                    else
-                        throw new errors/* UserError */.y(`flavor: onlatest must follow prefix= or suffix= on the same line in "${line}".`);
-                    break;
-                default:
-                    throw new errors/* UserError */.y(`flavor: unknown entry "${key}" in "${line}". Known entries: latest, prefix, suffix, onlatest.`);
-            }
-        }
-    }
-    return flavor;
-}
-
-;// CONCATENATED MODULE: ./src/meta/images.ts
-
-
-// distribution/reference grammar, after lowercasing (which the reference action also does).
-const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const MAX_NAME_LENGTH = 255;
-/** Parses the `images` input: one image per line, `name=`/`enable=` attributes allowed. */
-function parseImages(input) {
-    const images = [];
-    for (const line of inputLines(input)) {
-        let name;
-        let enable = true;
-        for (const field of csvFields(line, 'images')) {
-            const { key, value } = keyValue(field);
-            if (key === undefined || key === 'name') {
-                name = value;
-            }
-            else if (key === 'enable') {
-                if (value !== 'true' && value !== 'false') {
-                    throw new errors/* UserError */.y(`images: enable must be true or false in "${line}" (got "${value}").`);
-                }
-                enable = value === 'true';
-            }
-            else {
-                throw new errors/* UserError */.y(`images: unknown attribute "${key}" in "${line}". Known attributes: name, enable.`);
-            }
-        }
-        if (!name)
-            throw new errors/* UserError */.y(`images: "${line}" has no image name. Write name=registry/owner/app or just the name.`);
-        images.push({ name: normalizeImageName(name), enable });
-    }
-    return images;
-}
-/**
- * Lowercases an image name (as the reference does) and refuses one Docker would refuse, so the
- * mistake is reported here and not by a push at the end of a long build.
- */
-function normalizeImageName(raw) {
-    const name = raw.trim().toLowerCase();
-    const fail = (why) => {
-        throw new errors/* UserError */.y(`images: "${raw}" is not a valid image name: ${why}.`);
-    };
-    if (name.length === 0)
-        fail('it is empty');
-    if (/\s/.test(name))
-        fail('it contains whitespace');
-    if (name.includes('@'))
-        fail('it contains a digest; give the name only (tags come from the tags input)');
-    const parts = name.split('/');
-    // The first component is a registry when it looks like a host: a dot, a port or localhost.
-    let path = parts;
-    if (parts.length > 1 &&
-        (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))) {
-        if (!DOMAIN_RE.test(parts[0]))
-            fail(`"${parts[0]}" is not a valid registry host[:port]`);
-        path = parts.slice(1);
-    }
-    const last = path[path.length - 1];
-    if (last.includes(':')) {
-        fail(`it ends with a tag ("${last.slice(last.indexOf(':'))}"); give the name only, tags come from the tags input`);
-    }
-    for (const component of path) {
-        if (!PATH_COMPONENT_RE.test(component)) {
-            fail(`"${component || '(empty)'}" is not a valid path component (lowercase letters and digits, separated by ".", "_", "__" or "-")`);
-        }
-    }
-    if (name.length > MAX_NAME_LENGTH)
-        fail(`it is longer than ${MAX_NAME_LENGTH} characters`);
-    return name;
-}
-
-;// CONCATENATED MODULE: ./src/meta/rules.ts
-
-
-
-const GLOBAL_ATTRIBUTES = ['type', 'enable', 'priority', 'prefix', 'suffix'];
-const TYPE_ATTRIBUTES = {
-    schedule: ['pattern'],
-    semver: ['pattern', 'value'],
-    pep440: ['pattern', 'value'],
-    match: ['pattern', 'group', 'value'],
-    edge: ['branch'],
-    ref: ['event'],
-    raw: ['value'],
-    sha: ['format']
-};
-const REF_EVENTS = ['branch', 'tag', 'pr'];
-const SHA_FORMATS = ['short', 'long'];
-/**
- * Parses the `tags` input. Empty (or only comments) means the reference's default rule set. Rules
- * are returned by descending priority; equal priorities keep their written order.
- */
-function parseTagRules(input) {
-    let lines = inputLines(input);
-    if (lines.length === 0)
-        lines = [...defaults/* REFERENCE_DEFAULT_TAGS */.G];
-    const rules = lines.map(parseTagRule);
-    // Array.prototype.sort is stable: rules of equal priority stay in the order they were written.
-    return rules.sort((a, b) => b.priority - a.priority);
-}
-function parseTagRule(line) {
-    const attrs = {};
-    let type;
-    for (const field of csvFields(line, 'tags')) {
-        const { key, value } = keyValue(field);
-        if (key === undefined) {
-            // A bare field is the rule's value: `latest` alone is `type=raw,value=latest`.
-            attrs['value'] = value;
-        }
-        else if (key === 'type') {
-            if (!defaults/* TAG_TYPES */.Z_.includes(value)) {
-                throw new errors/* UserError */.y(`tags: unknown type "${value}" in "${line}". Use one of: ${defaults/* TAG_TYPES */.Z_.join(', ')}.`);
-            }
-            type = value;
-        }
-        else {
-            attrs[key] = value;
-        }
-    }
-    type ??= 'raw';
-    const allowed = [...GLOBAL_ATTRIBUTES, ...TYPE_ATTRIBUTES[type]];
-    for (const key of Object.keys(attrs)) {
-        if (!allowed.includes(key)) {
-            const hint = key === 'value' ? ' (a field without "=" is read as value=)' : '';
-            throw new errors/* UserError */.y(`tags: attribute "${key}"${hint} is not used by type=${type} in "${line}". ` +
-                `Attributes of type=${type}: ${allowed.filter((a) => a !== 'type').join(', ')}.`);
-        }
-    }
-    const need = (name, example) => {
-        if (!Object.hasOwn(attrs, name)) {
-            throw new errors/* UserError */.y(`tags: type=${type} needs a ${name} attribute in "${line}", for example ${example}.`);
-        }
-    };
-    switch (type) {
-        case 'schedule':
-            attrs['pattern'] ??= 'nightly';
-            break;
-        case 'semver':
-        case 'pep440':
-            need('pattern', `type=${type},pattern={{version}}`);
-            attrs['value'] ??= '';
-            break;
-        case 'match': {
-            need('pattern', 'type=match,pattern=\\d.\\d.\\d');
-            attrs['group'] ??= '0';
-            if (!/^\d+$/.test(attrs['group'])) {
-                throw new errors/* UserError */.y(`tags: group must be a capture group number (0, 1, 2...) in "${line}".`);
-            }
-            attrs['value'] ??= '';
-            break;
-        }
-        case 'edge':
-            attrs['branch'] ??= '';
-            break;
-        case 'ref': {
-            need('event', 'type=ref,event=branch');
-            if (!REF_EVENTS.includes(attrs['event'])) {
-                throw new errors/* UserError */.y(`tags: event "${attrs['event']}" is not one of ${REF_EVENTS.join(', ')} in "${line}".`);
-            }
-            if (attrs['event'] === 'pr' && !Object.hasOwn(attrs, 'prefix'))
-                attrs['prefix'] = 'pr-';
-            break;
-        }
-        case 'raw':
-            need('value', 'type=raw,value=latest');
-            break;
-        case 'sha':
-            attrs['prefix'] ??= 'sha-';
-            attrs['format'] ??= 'short';
-            if (!SHA_FORMATS.includes(attrs['format'])) {
-                throw new errors/* UserError */.y(`tags: format "${attrs['format']}" is not short or long in "${line}".`);
-            }
-            break;
-    }
-    attrs['enable'] ??= 'true';
-    let priority = defaults/* DEFAULT_PRIORITIES */.j8[type];
-    if (Object.hasOwn(attrs, 'priority')) {
-        const p = attrs['priority'];
-        if (p === '' || !Number.isFinite(Number(p))) {
-            throw new errors/* UserError */.y(`tags: priority must be a number in "${line}" (got "${p}").`);
-        }
-        priority = Number(p);
-    }
-    else {
-        attrs['priority'] = String(priority);
-    }
-    return { type, attrs, priority, source: line };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/meta/sanitize.ts
-
-const MAX_TAG_LENGTH = 128;
-const HASH_LENGTH = 7;
-/**
- * The reference's rule first (every run of characters outside [A-Za-z0-9._-] becomes "-"), then what
- * it leaves invalid: a leading "." or "-" is stripped, and a tag over 128 characters is cut and ends
- * with "-" + 7 hex characters of the SHA-256 of the whole tag, so two long tags that share a prefix
- * stay distinct and the same input always gives the same tag.
- */
-function sanitizeTag(value) {
-    const referenceForm = value.replace(/[^a-zA-Z0-9._-]+/g, '-');
-    if (referenceForm.length === 0)
-        return {};
-    let tag = referenceForm.replace(/^[.-]+/, '');
-    let changed;
-    if (tag !== referenceForm) {
-        if (tag.length === 0)
-            return {
-                changed: `"${referenceForm}" has no character Docker allows at the start of a tag; it was dropped`
-            };
-        changed = `"${referenceForm}" cannot start with "${referenceForm[0]}"; it became "${tag}"`;
-    }
-    if (tag.length > MAX_TAG_LENGTH) {
-        const hash = (0,external_node_crypto_.createHash)('sha256').update(tag).digest('hex').slice(0, HASH_LENGTH);
-        const cut = `${tag.slice(0, MAX_TAG_LENGTH - HASH_LENGTH - 1)}-${hash}`;
-        changed = `"${tag.slice(0, 40)}..." is ${tag.length} characters (Docker allows ${MAX_TAG_LENGTH}); it became "${cut}"`;
-        tag = cut;
-    }
-    return changed ? { tag, changed } : { tag };
-}
-
-;// CONCATENATED MODULE: ./src/meta/types.ts
-function str(v) {
-    return typeof v === 'string' ? v : undefined;
-}
-/** Repository data carried by most event payloads (`repository` object of the webhook). */
-function repositoryFromPayload(payload) {
-    const repo = payload['repository'];
-    if (repo === null || typeof repo !== 'object')
-        return {};
-    const r = repo;
-    const license = r['license'];
-    const info = {};
-    const set = (key, value) => {
-        if (value !== undefined)
-            info[key] = value;
-    };
-    set('fullName', str(r['full_name']));
-    set('name', str(r['name']));
-    set('description', str(r['description']));
-    set('htmlUrl', str(r['html_url']));
-    set('license', license && typeof license === 'object' ? str(license['spdx_id']) : undefined);
-    set('defaultBranch', str(r['default_branch']));
-    return info;
-}
-/** The commit date of `sha` when the payload carries it (push events list their commits, merge_group has its head). */
-function commitDateFromPayload(payload, sha) {
-    const candidates = [];
-    if (Array.isArray(payload['commits']))
-        candidates.push(...payload['commits']);
-    if (payload['head_commit'])
-        candidates.push(payload['head_commit']);
-    const mergeGroup = payload['merge_group'];
-    if (mergeGroup && typeof mergeGroup === 'object' && mergeGroup['head_commit'])
-        candidates.push(mergeGroup['head_commit']);
-    for (const c of candidates) {
-        if (c && typeof c === 'object') {
-            const commit = c;
-            const ts = str(commit['timestamp']);
-            if (commit['id'] === sha && ts) {
-                const d = new Date(ts);
-                if (!Number.isNaN(d.getTime()))
-                    return d;
-            }
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/meta/compute.ts
-
-
-
-
-
-
-
-
-
-
-
-const ANNOTATION_LEVELS = ['manifest', 'index', 'manifest-descriptor', 'index-descriptor'];
-const LEVEL_PREFIX_RE = /^(manifest|index|manifest-descriptor|index-descriptor)(\[[^\]]*\])?:/;
-/** The context as the reference sees it, after its two adjustments for pull requests. */
-function effectiveContext(ctx, env) {
-    let { ref, sha } = ctx;
-    const payload = ctx.payload;
-    // pull_request_target runs on the base branch; the reference rewrites the ref to the PR's merge
-    // ref so that type=ref,event=pr and {{base_ref}} work for it too.
-    if (/pull_request_target/.test(ctx.eventName) &&
-        (typeof payload.number === 'number' || typeof payload.number === 'string')) {
-        ref = `refs/pull/${String(payload.number)}/merge`;
-    }
-    if (/true/i.test(env['DOCKER_METADATA_PR_HEAD_SHA'] ?? '') &&
-        /pull_request/.test(ctx.eventName)) {
-        const head = payload.pull_request?.head?.sha;
-        if (typeof head === 'string' && head.length > 0)
-            sha = head;
-    }
-    return { ref, sha };
-}
-function shortShaLength(env) {
-    const raw = env['DOCKER_METADATA_SHORT_SHA_LENGTH'];
-    if (raw === undefined || raw === '')
-        return defaults/* DEFAULT_SHORT_SHA_LENGTH */.X2;
-    if (!/^\s*\d+\s*$/.test(raw) || Number(raw) < 1) {
-        throw new errors/* UserError */.y(`DOCKER_METADATA_SHORT_SHA_LENGTH must be a whole number of characters, 1 or more (got "${raw}").`);
-    }
-    return Number(raw);
-}
-function annotationLevels(inputs, env) {
-    const raw = env['DOCKER_METADATA_ANNOTATIONS_LEVELS'] || inputs.annotationLevels || 'manifest';
-    const levels = raw
-        .split(',')
-        .map((l) => l.trim())
-        .filter((l) => l.length > 0);
-    for (const level of levels) {
-        if (!ANNOTATION_LEVELS.includes(level)) {
-            throw new errors/* UserError */.y(`DOCKER_METADATA_ANNOTATIONS_LEVELS: unknown level "${level}". Use a comma-separated list of ${ANNOTATION_LEVELS.join(', ')}.`);
-        }
-    }
-    return levels.length > 0 ? levels : ['manifest'];
-}
-/** `key=value` lines of the labels/annotations inputs; a line without "=" is skipped with a warning. */
-function keyValueLines(input, inputName, warnings) {
-    const out = [];
-    for (const line of input.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length === 0 || trimmed.startsWith('#'))
-            continue;
-        const i = trimmed.indexOf('=');
-        if (i <= 0) {
-            warnings.push(`${inputName}: "${trimmed}" is not key=value and was ignored.`);
-            continue;
-        }
-        out.push([trimmed.slice(0, i).trim(), trimmed.slice(i + 1).trim()]);
-    }
-    return out;
-}
-class Engine {
-    ctx;
-    ref;
-    sha;
-    flavor;
-    repo;
-    warnings = [];
-    /** Why each rule gave nothing, to explain an empty result. */
-    skipped = [];
-    produced = false;
-    exprContext;
-    globals;
-    shaLength;
-    constructor(ctx, ref, sha, flavor, repo, env, now) {
-        this.ctx = ctx;
-        this.ref = ref;
-        this.sha = sha;
-        this.flavor = flavor;
-        this.repo = repo;
-        this.shaLength = shortShaLength(env);
-        const commitDate = ctx.commitDate ?? commitDateFromPayload(ctx.payload, sha);
-        const warnings = this.warnings;
-        let warned = false;
-        this.exprContext = {
-            eventName: ctx.eventName,
-            ref,
-            shortSha: this.shortSha(sha),
-            payload: ctx.payload,
-            ...(repo.defaultBranch !== undefined ? { defaultBranch: repo.defaultBranch } : {}),
-            now,
-            get commitDate() {
-                if (commitDate === undefined && !warned) {
-                    warned = true;
-                    warnings.push('The commit date is unknown here (not in the event payload, no checkout, no API access): {{commit_date}} used the current time.');
-                }
-                return commitDate ?? now;
-            }
-        };
-        this.globals = globalExpressions(this.exprContext);
-    }
-    shortSha(sha) {
-        return this.shaLength >= sha.length ? sha : sha.slice(0, this.shaLength);
-    }
-    expr(template, rule) {
-        return render(template, this.globals, rule ? `"${rule.source}"` : 'flavor');
-    }
-    /** Adds the rule's prefix/suffix, or the flavor's when the rule sets none (even an empty one). */
-    withAffixes(value, rule) {
-        let v = value;
-        if (Object.hasOwn(rule.attrs, 'prefix'))
-            v = `${this.expr(rule.attrs['prefix'], rule)}${v}`;
-        else if (this.flavor.prefix.length > 0)
-            v = `${this.expr(this.flavor.prefix)}${v}`;
-        if (Object.hasOwn(rule.attrs, 'suffix'))
-            v = `${v}${this.expr(rule.attrs['suffix'], rule)}`;
-        else if (this.flavor.suffix.length > 0)
-            v = `${v}${this.expr(this.flavor.suffix)}`;
-        return v;
-    }
-    latestFor(autoValue) {
-        return this.flavor.latest === 'auto' ? autoValue : this.flavor.latest === 'true';
-    }
-    sanitized(value) {
-        const s = sanitizeTag(value);
-        if (s.changed)
-            this.warnings.push(`Tag ${s.changed} (Docker's tag grammar is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).`);
-        return s.tag;
-    }
-    add(version, value, latest) {
-        if (value.length === 0)
-            return;
-        const tag = this.sanitized(value);
-        if (tag === undefined)
-            return;
-        this.produced = true;
-        if (version.main === undefined)
-            version.main = tag;
-        else if (tag !== version.main)
-            version.partial.push(tag);
-        version.latest ??= latest;
-    }
-    compute(rules) {
-        const version = { partial: [] };
-        for (const rule of rules) {
-            const enabled = this.expr(rule.attrs['enable'], rule);
-            if (enabled !== 'true' && enabled !== 'false') {
-                throw new errors/* UserError */.y(`tags: enable must evaluate to true or false in "${rule.source}" (got "${enabled}").`);
-            }
-            if (enabled === 'false') {
-                this.skipped.push(`"${rule.source}" is disabled (enable=${rule.attrs['enable']})`);
-                continue;
-            }
-            this.produced = false;
-            this.apply(version, rule);
-            if (!this.produced)
-                this.skipped.push(`"${rule.source}" ${this.whyNothing(rule)}`);
-        }
-        version.partial = version.partial.filter((t, i) => version.partial.indexOf(t) === i);
-        version.latest ??= false;
-        return version;
-    }
-    whyNothing(rule) {
-        switch (rule.type) {
-            case 'schedule':
-                return 'applies to schedule events only';
-            case 'semver':
-            case 'pep440':
-            case 'match':
-                return rule.attrs['value']
-                    ? 'did not yield a version'
-                    : 'applies to tag refs (refs/tags/*) only, or needs value=';
-            case 'edge':
-                return 'applies to pushes to the default (or given) branch only';
-            case 'ref':
-                return rule.attrs['event'] === 'pr'
-                    ? 'applies to pull_request events only'
-                    : `applies to ${rule.attrs['event']} refs only (refs/${rule.attrs['event'] === 'tag' ? 'tags' : 'heads'}/*)`;
-            case 'sha':
-                return 'has no commit SHA to use';
-            default:
-                return 'gave an empty value';
-        }
-    }
-    apply(version, rule) {
-        switch (rule.type) {
-            case 'schedule':
-                return this.schedule(version, rule);
-            case 'semver':
-                return this.semver(version, rule);
-            case 'pep440':
-                return this.pep440(version, rule);
-            case 'match':
-                return this.match(version, rule);
-            case 'edge':
-                return this.edge(version, rule);
-            case 'ref':
-                return this.refRule(version, rule);
-            case 'raw':
-                return this.add(version, this.withAffixes(this.expr(rule.attrs['value'], rule), rule), this.latestFor(false));
-            case 'sha': {
-                if (!this.sha)
-                    return;
-                const value = rule.attrs['format'] === 'long' ? this.sha : this.shortSha(this.sha);
-                return this.add(version, this.withAffixes(value, rule), this.latestFor(false));
-            }
-        }
-    }
-    schedule(version, rule) {
-        if (!/schedule/.test(this.ctx.eventName))
-            return;
-        const value = render(rule.attrs['pattern'], dateHelpers(this.exprContext.now), `"${rule.source}"`);
-        this.add(version, this.withAffixes(value, rule), this.latestFor(false));
-    }
-    /** The version string a semver/pep440/match rule works on: value= if given, else the tag name. */
-    versionSource(rule) {
-        if (rule.attrs['value'].length > 0)
-            return this.expr(rule.attrs['value'], rule);
-        if (!/^refs\/tags\//.test(this.ref))
-            return undefined;
-        return this.ref.replace(/^refs\/tags\//, '').replace(/\//g, '-');
-    }
-    semver(version, rule) {
-        const raw = this.versionSource(rule);
-        if (raw === undefined)
-            return;
-        if (!semver_default().valid(raw)) {
-            this.warnings.push(`${raw} is not a valid semver, so "${rule.source}" gave no tag. More info: https://semver.org/`);
-            return;
-        }
-        const parsed = semver_default().parse(raw, { loose: true });
-        const pattern = rule.attrs['pattern'];
-        let value;
-        let latest = false;
-        if (semver_default().prerelease(raw)) {
-            // A pre-release only ever gets its full version: 2.0.0-rc.1 must not move "2.0" or "2".
-            value = render(isRawStatement(pattern) ? pattern : '{{version}}', parsed, `"${rule.source}"`);
-        }
-        else {
-            value = render(pattern, parsed, `"${rule.source}"`);
-            latest = true;
-        }
-        this.add(version, this.withAffixes(value, rule), this.latestFor(latest));
-    }
-    pep440(version, rule) {
-        const raw = this.versionSource(rule);
-        if (raw === undefined)
-            return;
-        if (!valid(raw)) {
-            this.warnings.push(`${raw} does not conform to PEP 440, so "${rule.source}" gave no tag. More info: https://www.python.org/dev/peps/pep-0440`);
-            return;
-        }
-        const explained = explain(raw);
-        const pattern = rule.attrs['pattern'];
-        let value;
-        let latest = false;
-        if (explained.is_prerelease || explained.is_postrelease || explained.is_devrelease) {
-            value = isRawStatement(pattern) ? raw : (clean(raw) ?? raw);
-        }
-        else {
-            value = render(pattern, {
-                raw: () => raw,
-                version: () => clean(raw),
-                major: () => major(raw),
-                minor: () => minor(raw),
-                patch: () => patch(raw)
-            }, `"${rule.source}"`);
-            latest = true;
-        }
-        this.add(version, this.withAffixes(value, rule), this.latestFor(latest));
-    }
-    match(version, rule) {
-        const raw = this.versionSource(rule);
-        if (raw === undefined)
-            return;
-        const pattern = rule.attrs['pattern'];
-        let re;
-        try {
-            const literal = /^\/(.+)\/(.*)$/.exec(pattern);
-            re = literal ? new RegExp(literal[1], literal[2]) : new RegExp(pattern);
-        }
-        catch (e) {
-            throw new errors/* UserError */.y(`tags: pattern is not a valid regular expression in "${rule.source}": ${e.message}`);
-        }
-        const m = raw.match(re);
-        const group = Number(rule.attrs['group']);
-        if (!m) {
-            this.warnings.push(`${pattern} does not match ${raw}, so "${rule.source}" gave no tag.`);
-            return;
-        }
-        if (m[group] === undefined) {
-            this.warnings.push(`${pattern} has no capture group ${group} matching ${raw}, so "${rule.source}" gave no tag.`);
-            return;
-        }
-        this.add(version, this.withAffixes(m[group], rule), this.latestFor(true));
-    }
-    edge(version, rule) {
-        if (!/^refs\/heads\//.test(this.ref))
-            return;
-        const branch = this.ref.replace(/^refs\/heads\//, '');
-        let wanted = rule.attrs['branch'];
-        if (wanted.length === 0) {
-            if (this.repo.defaultBranch === undefined) {
-                this.warnings.push(`"${rule.source}": the default branch is unknown here, so no edge tag; give it with branch=<name>.`);
-                return;
-            }
-            wanted = this.repo.defaultBranch;
-        }
-        if (wanted !== branch)
-            return;
-        this.add(version, this.withAffixes('edge', rule), this.latestFor(false));
-    }
-    refRule(version, rule) {
-        switch (rule.attrs['event']) {
-            case 'branch': {
-                if (!/^refs\/heads\//.test(this.ref))
-                    return;
-                const name = this.ref.replace(/^refs\/heads\//, '').replace(/[^a-zA-Z0-9._-]+/g, '-');
-                return this.add(version, this.withAffixes(name, rule), this.latestFor(false));
-            }
-            case 'tag': {
-                if (!/^refs\/tags\//.test(this.ref))
-                    return;
-                const name = this.ref.replace(/^refs\/tags\//, '').replace(/[^a-zA-Z0-9._-]+/g, '-');
-                // The reference gives `latest` to any tag here, pre-release or not (kept for compatibility).
-                return this.add(version, this.withAffixes(name, rule), this.latestFor(true));
-            }
-            case 'pr': {
-                if (!/^refs\/pull\//.test(this.ref))
-                    return;
-                const number = this.ref.replace(/^refs\/pull\//, '').replace(/\/merge$/, '');
-                return this.add(version, this.withAffixes(number, rule), this.latestFor(false));
-            }
-        }
-    }
-    latestTag() {
-        const f = this.flavor;
-        const value = `${f.prefixLatest ? this.expr(f.prefix) : ''}latest${f.suffixLatest ? this.expr(f.suffix) : ''}`;
-        return this.sanitized(value);
-    }
-}
-/** A pattern that is exactly {{raw}}: pre-releases then keep their raw form instead of {{version}}. */
-function isRawStatement(pattern) {
-    try {
-        const ast = lib_default().parseWithoutProcessing(pattern);
-        if (ast.body.length !== 1)
-            return false;
-        const stmt = ast.body[0];
-        return (stmt.type === 'MustacheStatement' &&
-            stmt.path?.parts?.length === 1 &&
-            stmt.path.parts[0] === 'raw');
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Computes tags, labels and annotations from the inputs and the git context. Pure: everything it
- * needs is in its arguments. Throws UserError on a configuration error.
- */
-function computeMeta(inputs, ctx, env = process.env, now = new Date()) {
-    const images = parseImages(inputs.images ?? '');
-    const rules = parseTagRules(inputs.tags ?? '');
-    const flavor = parseFlavor(inputs.flavor ?? '');
-    const levels = annotationLevels(inputs, env);
-    const { ref, sha } = effectiveContext(ctx, env);
-    const repo = {
-        ...repositoryFromPayload(ctx.payload),
-        ...definedOnly(ctx.repository ?? {})
-    };
-    repo.defaultBranch ??= ctx.defaultBranch;
-    if (repo.defaultBranch === undefined)
-        delete repo.defaultBranch;
-    const engine = new Engine(ctx, ref, sha, flavor, repo, env, now);
-    const version = engine.compute(rules);
-    const tagNames = [];
-    let latestTag;
-    if (version.main !== undefined) {
-        tagNames.push(version.main, ...version.partial);
-        if (version.latest) {
-            latestTag = engine.latestTag();
-            if (latestTag !== undefined)
-                tagNames.push(latestTag);
-        }
-    }
-    const uniqueNames = tagNames.filter((t, i) => tagNames.indexOf(t) === i);
-    const enabledImages = images.filter((i) => i.enable).map((i) => i.name);
-    const enabledUnique = enabledImages.filter((n, i) => enabledImages.indexOf(n) === i);
-    const tags = enabledUnique.length > 0
-        ? enabledUnique.flatMap((image) => uniqueNames.map((t) => `${image}:${t}`))
-        : [...uniqueNames];
-    const warnings = engine.warnings;
-    if (uniqueNames.length === 0) {
-        const isPr = /^refs\/pull\//.test(ref);
-        const why = engine.skipped.length > 0 ? ` Rules: ${engine.skipped.join('; ')}.` : '';
-        warnings.push(isPr
-            ? `No Docker tag has been generated for ${ctx.eventName} on ${ref || '(no ref)'}.${why}`
-            : `No Docker tag has been generated for ${ctx.eventName || 'this event'} on ${ref || '(no ref)'}: pushing would fail ` +
-                `with "tag is needed when pushing to registry".${why} Add a rule that matches this event, ` +
-                'for example type=ref,event=branch, type=sha or type=raw,value=...');
-    }
-    const versionOut = version.main ?? '';
-    const base = [
-        ['org.opencontainers.image.title', repo.name ?? ''],
-        ['org.opencontainers.image.description', repo.description ?? ''],
-        ['org.opencontainers.image.url', repo.htmlUrl ?? ''],
-        ['org.opencontainers.image.source', repo.htmlUrl ?? ''],
-        ['org.opencontainers.image.version', versionOut],
-        ['org.opencontainers.image.created', now.toISOString()],
-        ['org.opencontainers.image.revision', sha ?? ''],
-        ['org.opencontainers.image.licenses', repo.license ?? '']
-    ];
-    const labels = sortedRecord([...base, ...keyValueLines(inputs.labels ?? '', 'labels', warnings)]);
-    const annotationValues = sortedRecord([
-        ...base,
-        ...keyValueLines(inputs.annotations ?? '', 'annotations', warnings)
-    ]);
-    const annotations = [];
-    const explicitLevel = [];
-    for (const [key, value] of Object.entries(annotationValues)) {
-        // An annotation written with its own level (index:key=value) goes to that level only.
-        if (LEVEL_PREFIX_RE.test(key))
-            explicitLevel.push(`${key}=${value}`);
-    }
-    for (const level of levels) {
-        for (const [key, value] of Object.entries(annotationValues)) {
-            if (!LEVEL_PREFIX_RE.test(key))
-                annotations.push(`${level}:${key}=${value}`);
-        }
-    }
-    annotations.push(...explicitLevel);
-    return {
-        version: versionOut,
-        tags,
-        tagNames: uniqueNames,
-        ...(latestTag !== undefined ? { latestTag } : {}),
-        labels,
-        annotations,
-        images: enabledUnique,
-        warnings,
-        json: { tags, labels, annotations }
-    };
-}
-function sortedRecord(entries) {
-    const map = new Map();
-    for (const [k, v] of entries)
-        map.set(k, v);
-    const out = {};
-    for (const key of [...map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
-        out[key] = map.get(key);
-    return out;
-}
-function definedOnly(obj) {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/meta/context.ts
-
-
-
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
-/**
- * Reads the git context: from the GitHub Actions environment (GITHUB_* and the event payload) when
- * present, otherwise from the local repository. The GitHub API is asked only for what is still
- * missing and only with a token; any failure there is noted, never thrown.
- */
-async function contextFromEnvironment(env = process.env, opts = {}) {
-    const inWorkflow = env['GITHUB_ACTIONS'] === 'true' || Boolean(env['GITHUB_EVENT_NAME']);
-    const ctx = inWorkflow ? await fromWorkflow(env, opts) : await fromLocalGit(env, opts);
-    await fillFromApi(ctx, env, opts);
-    return ctx;
-}
-async function fromWorkflow(env, opts) {
-    const notes = [];
-    let payload = {};
-    const eventPath = env['GITHUB_EVENT_PATH'];
-    if (eventPath) {
-        try {
-            const parsed = JSON.parse(await (0,promises_.readFile)(eventPath, 'utf8'));
-            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-                payload = parsed;
-            else
-                notes.push(`event payload ${eventPath} is not a JSON object; ignored`);
-        }
-        catch (e) {
-            notes.push(`cannot read the event payload ${eventPath}: ${e.message}`);
-        }
-    }
-    const ctx = {
-        eventName: env['GITHUB_EVENT_NAME'] ?? '',
-        sha: env['GITHUB_SHA'] ?? '',
-        ref: env['GITHUB_REF'] ?? '',
-        payload,
-        source: 'workflow',
-        notes
-    };
-    const repository = repositoryFromPayload(payload);
-    const fullName = repository.fullName ?? env['GITHUB_REPOSITORY'];
-    if (fullName) {
-        repository.fullName = fullName;
-        repository.name ??= fullName.split('/').pop();
-        const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
-        repository.htmlUrl ??= `${server}/${fullName}`;
-    }
-    ctx.repository = repository;
-    if (repository.defaultBranch)
-        ctx.defaultBranch = repository.defaultBranch;
-    const fromPayload = ctx.sha ? commitDateFromPayload(payload, ctx.sha) : undefined;
-    if (fromPayload)
-        ctx.commitDate = fromPayload;
-    else {
-        // A checkout of the same commit answers without the network.
-        const dir = env['GITHUB_WORKSPACE'] || opts.cwd;
-        if (dir && ctx.sha) {
-            const date = await git(dir, ['show', '-s', '--format=%cI', ctx.sha]);
-            if (date) {
-                ctx.commitDate = new Date(date);
-                notes.push('commit date read from the local checkout');
-            }
-        }
-    }
-    return ctx;
-}
-async function git(cwd, args) {
-    try {
-        const { stdout } = await run('git', args, {
-            cwd,
-            timeout: 10_000,
-            env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }
-        });
-        const out = stdout.trim();
-        return out.length > 0 ? out : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** `git@github.com:o/r.git`, `https://host/o/r(.git)`, `ssh://git@host/o/r` -> https URL and o/r. */
-function parseRemoteUrl(url) {
-    const trimmed = url.trim();
-    let host;
-    let path;
-    const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(trimmed);
-    if (/^[a-z+]+:\/\//i.test(trimmed)) {
-        try {
-            const u = new URL(trimmed);
-            if (u.protocol === 'file:')
-                return undefined;
-            host = u.hostname + (u.port && u.protocol.startsWith('http') ? `:${u.port}` : '');
-            path = u.pathname;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    else if (scp) {
-        host = scp[1];
-        path = scp[2];
-    }
-    if (!host || !path)
-        return undefined;
-    const clean = path
-        .replace(/^\/+/, '')
-        .replace(/\.git$/, '')
-        .replace(/\/+$/, '');
-    if (!clean.includes('/'))
-        return undefined;
-    return { htmlUrl: `https://${host}/${clean}`, fullName: clean };
-}
-async function fromLocalGit(env, opts) {
-    const cwd = opts.cwd ?? process.cwd();
-    const notes = [];
-    const sha = await git(cwd, ['rev-parse', 'HEAD']);
-    if (!sha) {
-        return {
-            eventName: env['GITHUB_EVENT_NAME'] || 'push',
-            sha: '',
-            ref: '',
-            payload: {},
-            source: 'none',
-            notes: [`${cwd} is not a git repository with a commit: no branch, tag or SHA available`]
-        };
-    }
-    let ref = await git(cwd, ['symbolic-ref', '-q', 'HEAD']);
-    if (!ref) {
-        // Detached HEAD (a checked-out tag, or CI): a tag at HEAD first, the highest version if several.
-        const tags = await git(cwd, ['tag', '--points-at', 'HEAD', '--sort=-v:refname']);
-        const first = tags?.split('\n')[0];
-        if (first)
-            ref = `refs/tags/${first}`;
-        else {
-            const decorations = await git(cwd, ['show', '-s', '--format=%D', 'HEAD']);
-            const remoteBranch = decorations
-                ?.split(', ')
-                .map((d) => d.trim())
-                .find((d) => /^[^/\s]+\/.+/.test(d) && !d.startsWith('tag:') && !d.endsWith('/HEAD'));
-            if (remoteBranch)
-                ref = `refs/heads/${remoteBranch.replace(/^[^/]+\//, '')}`;
-            else
-                notes.push('detached HEAD with no tag or branch: no ref');
-        }
-    }
-    const ctx = {
-        eventName: env['GITHUB_EVENT_NAME'] || 'push',
-        sha,
-        ref: ref ?? '',
-        payload: {},
-        source: 'git',
-        notes
-    };
-    const date = await git(cwd, ['show', '-s', '--format=%cI', sha]);
-    if (date)
-        ctx.commitDate = new Date(date);
-    const repository = {};
-    const remote = await git(cwd, ['remote', 'get-url', 'origin']);
-    const parsed = remote ? parseRemoteUrl(remote) : undefined;
-    if (parsed) {
-        repository.fullName = parsed.fullName;
-        repository.htmlUrl = parsed.htmlUrl;
-        repository.name = parsed.fullName.split('/').pop();
-    }
-    else {
-        const top = await git(cwd, ['rev-parse', '--show-toplevel']);
-        if (top)
-            repository.name = top.split(/[\\/]/).pop();
-    }
-    const originHead = await git(cwd, ['symbolic-ref', '-q', 'refs/remotes/origin/HEAD']);
-    if (originHead) {
-        repository.defaultBranch = originHead.replace(/^refs\/remotes\/origin\//, '');
-        ctx.defaultBranch = repository.defaultBranch;
-    }
-    ctx.repository = repository;
-    return ctx;
-}
-const fetchJson = async (url, token, timeoutMs) => {
-    const res = await fetch(url, {
-        headers: {
-            Accept: 'application/vnd.github+json',
-            Authorization: `Bearer ${token}`,
-            'X-GitHub-Api-Version': '2022-11-28',
-            'User-Agent': 'ml-docker-action'
-        },
-        signal: AbortSignal.timeout(timeoutMs)
-    });
-    if (!res.ok)
-        throw new Error(`HTTP ${res.status}`);
-    return res.json();
-};
-function apiBase(env, htmlUrl) {
-    if (env['GITHUB_API_URL'])
-        return env['GITHUB_API_URL'].replace(/\/+$/, '');
-    if (!htmlUrl || htmlUrl.startsWith('https://github.com/'))
-        return 'https://api.github.com';
-    return undefined; // another host: no guess at its API
-}
-/** Fills repository data and the commit date from the GitHub API when they are missing. */
-async function fillFromApi(ctx, env, opts) {
-    const token = opts.token ?? env['GITHUB_TOKEN'];
-    const repo = ctx.repository ?? {};
-    const fullName = repo.fullName;
-    // A workflow payload with a repository object is complete (a null description is data, not a gap).
-    const payloadHasRepo = typeof ctx.payload['repository'] === 'object' && ctx.payload['repository'] !== null;
-    const needRepo = ctx.source === 'workflow' ? !payloadHasRepo : ctx.source === 'git';
-    const needDate = ctx.commitDate === undefined && ctx.sha !== '';
-    if (!needRepo && !needDate)
-        return;
-    if (!token || !fullName) {
-        if (needDate && ctx.source !== 'none')
-            ctx.notes?.push('commit date unknown (no payload data, checkout or token)');
-        return;
-    }
-    const base = apiBase(env, repo.htmlUrl);
-    if (!base)
-        return;
-    const timeout = opts.apiTimeoutMs ?? 5000;
-    if (needRepo) {
-        try {
-            const data = (await fetchJson(`${base}/repos/${fullName}`, token, timeout));
-            const api = repositoryFromPayload({ repository: data });
-            ctx.repository = { ...api, ...context_definedOnly(repo) };
-            ctx.defaultBranch ??= ctx.repository.defaultBranch;
-            ctx.notes?.push('repository data read from the GitHub API');
-        }
-        catch (e) {
-            ctx.notes?.push(`GitHub API unavailable for repository data (${e.message}); continuing without it`);
-        }
-    }
-    if (needDate) {
-        try {
-            const data = (await fetchJson(`${base}/repos/${fullName}/commits/${ctx.sha}`, token, timeout));
-            const date = data.commit?.committer?.date;
-            if (date && !Number.isNaN(new Date(date).getTime())) {
-                ctx.commitDate = new Date(date);
-                ctx.notes?.push('commit date read from the GitHub API');
-            }
-        }
-        catch (e) {
-            ctx.notes?.push(`GitHub API unavailable for the commit date (${e.message}); using the current time`);
-        }
-    }
-}
-function context_definedOnly(obj) {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
-}
-
-// EXTERNAL MODULE: ./src/args.ts
-var args = __nccwpck_require__(4970);
-// EXTERNAL MODULE: ./src/config.ts
-var config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(8422);
-// EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
-// EXTERNAL MODULE: ./src/pipeline.ts + 15 modules
-var pipeline = __nccwpck_require__(4867);
-;// CONCATENATED MODULE: ./src/meta/cli.ts
-
-
-
-
-
-
-
-
-const USAGE = `Usage: ml-docker meta [--images LIST] [--tags RULES] [--flavor LIST] [--labels LIST]
-                      [--annotations LIST] [--registry HOST] [--format json|text]
-
-Computes image tags and labels with docker/metadata-action's rule syntax.
-Each option defaults to the matching INPUT_* variable (INPUT_IMAGES, INPUT_TAGS, ...), as in the
-action; --tags defaults to the action's own rule set. An option given several times adds lines.
-Without --images, the image is <registry>/<owner>/<repo> of GITHUB_REPOSITORY, as in "run".
-The git context comes from GITHUB_* and GITHUB_EVENT_PATH when set, else from the local repository.`;
-const FLAGS = ['images', 'tags', 'flavor', 'labels', 'annotations'];
-/** Options named and read like the action inputs they stand for (src/inputs.ts). */
-const META_SPEC = {
-    command: 'meta',
-    maxPositionals: 0,
-    options: {
-        ...Object.fromEntries(inputs/* INPUTS */.mc.filter((i) => FLAGS.includes(i.name) || i.name === 'registry').map((i) => [i.name, { kind: 'string', multiple: true }])),
-        format: { kind: 'string' },
-        help: { kind: 'flag', short: 'h' }
-    }
-};
-/**
- * `ml-docker meta`: prints the computed metadata. Exit code 0, or 2 on a usage or configuration
- * error. Default image names come from the pipeline's own `defaultImages`, so `meta` and `run`
- * agree on them.
- */
-async function metaCommand(argv, rawIo, env = process.env, redactor = new log/* Redactor */.pO()) {
-    const io = (0,log/* redactingIo */.SS)(rawIo, redactor);
-    const out = (s) => io.stdout(s.replace(/\n+$/, ''));
-    const err = (s) => io.stderr(s.replace(/\n+$/, ''));
-    return (0,args/* guarded */.Nj)({ stdout: out, stderr: err }, async () => {
-        const flags = new Map();
-        // Flags first, then INPUT_* (as in the action), then the action's defaults.
-        const source = (0,config/* layeredSource */.Ak)((name) => flags.get(name), (0,config/* envInputSource */.lQ)(env));
-        (0,config/* maskSecretInputs */.q)(source, (v) => redactor.add(v), true);
-        const token = env['GITHUB_TOKEN'] || (0,config/* inputValue */.UV)(source, 'github-token', true) || undefined;
-        if (token)
-            redactor.add(token);
-        const parsed = (0,args/* parseCommand */.RM)(META_SPEC, argv);
-        if (parsed.flags.has('help')) {
-            out(USAGE);
-            return args/* EXIT_OK */.Ij;
-        }
-        const format = parsed.strings.format?.at(-1) ?? 'json';
-        if (format !== 'json' && format !== 'text')
-            throw new errors/* UserError */.y(`--format must be json or text, got "${format}"`);
-        // An option given several times adds lines.
-        for (const [name, list] of Object.entries(parsed.strings))
-            flags.set(name, list.join('\n'));
-        const get = (name) => (0,config/* inputValue */.UV)(source, name, true);
-        const inputs = {
-            images: (0,pipeline/* defaultImages */.cf)({ images: get('images'), registry: get('registry') }, env),
-            // An explicitly empty INPUT_TAGS means the reference's default rules; absent means ours.
-            tags: get('tags'),
-            flavor: get('flavor'),
-            labels: get('labels'),
-            annotations: get('annotations')
-        };
-        const ctx = await contextFromEnvironment(env, {
-            cwd: rawIo.cwd ?? process.cwd(),
-            ...(token ? { token } : {})
-        });
-        for (const note of ctx.notes ?? [])
-            err(`${args/* PREFIX */.H3}note: ${note}`);
-        const result = computeMeta(inputs, ctx, env);
-        for (const w of result.warnings)
-            err(`${args/* PREFIX */.H3}warning: ${w}`);
-        if (format === 'json') {
-            const json = {
-                version: result.version,
-                tags: result.tags,
-                tagNames: result.tagNames,
-                labels: result.labels,
-                annotations: result.annotations
-            };
-            out(`${JSON.stringify(json, null, 2)}\n`);
-        }
-        else {
-            const lines = [
-                `context: ${ctx.eventName || '-'} ${ctx.ref || '-'} ${ctx.sha ? ctx.sha.slice(0, 12) : '-'} (${ctx.source ?? 'workflow'})`,
-                `version: ${result.version || '(none)'}`,
-                'tags:',
-                ...result.tags.map((t) => `  ${t}`),
-                'labels:',
-                ...Object.entries(result.labels).map(([k, v]) => `  ${k}=${v}`),
-                'annotations:',
-                ...result.annotations.map((a) => `  ${a}`)
-            ];
-            out(`${lines.join('\n')}\n`);
-        }
-        return args/* EXIT_OK */.Ij;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/meta/index.ts
-
-
-
-
-
-
-
-
 
 /***/ }),
 
-/***/ 4867:
+/***/ 7261:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59367,8 +59401,8 @@ class BufferedLogger {
     }
 }
 
-// EXTERNAL MODULE: ./src/meta/index.ts + 25 modules
-var src_meta = __nccwpck_require__(3688);
+// EXTERNAL MODULE: ./src/meta/index.ts + 13 modules
+var src_meta = __nccwpck_require__(1594);
 ;// CONCATENATED MODULE: ./src/policy.ts
 
 /** Events that build code nobody has merged yet: gate them, never publish from them. */
@@ -59443,6 +59477,8 @@ function checkImagesMatchRegistry(images, registry) {
     }
 }
 
+// EXTERNAL MODULE: ./src/meta/flavor.ts
+var meta_flavor = __nccwpck_require__(1573);
 ;// CONCATENATED MODULE: ./src/push/index.ts
 
 
@@ -59592,6 +59628,7 @@ function pushOrder(tags, floating) {
 
 
 
+
 /** `[level:]key=value` (metadata-action's output) -> BuildKit exporter options. */
 function exporterAnnotations(annotations, multiPlatform) {
     const out = [];
@@ -59736,7 +59773,12 @@ function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
         meta.images.some((i) => (isDockerHub(registryOf(i)) ? 'docker.io' : registryOf(i)) === registry)
         ? [{ registry: cfg.registry, username: cfg.username }]
         : [];
+    const flavor = (0,meta_flavor/* parseFlavor */.w)(cfg.flavor);
+    const latestHighest = flavor.latest === 'highest' && latest !== undefined && meta.version
+        ? { tag: latest, version: meta.version, prefix: flavor.prefix, suffix: flavor.suffix }
+        : undefined;
     return {
+        ...(latestHighest ? { latestHighest } : {}),
         push,
         logins,
         builder,
@@ -59752,6 +59794,35 @@ function planRun({ cfg, meta, ctx, engine, runId, reportDir }) {
 
 // EXTERNAL MODULE: ./src/push/login.ts
 var login = __nccwpck_require__(6605);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
+;// CONCATENATED MODULE: ./src/push/latest.ts
+
+/**
+ * `latest=highest`: may this release move `latest`? Only when no released (non-prerelease) semver
+ * tag already in the registry is higher. Tags carry the flavor's prefix and suffix, stripped here.
+ */
+function highestRelease(version, registryTags, affix) {
+    const bare = (tag) => tag.startsWith(affix.prefix) &&
+        tag.endsWith(affix.suffix) &&
+        tag.length > affix.prefix.length + affix.suffix.length
+        ? tag.slice(affix.prefix.length, tag.length - affix.suffix.length)
+        : undefined;
+    const mine = semver_default().valid(bare(version) ?? version);
+    if (!mine)
+        return { highest: true };
+    let above;
+    for (const tag of registryTags) {
+        const v = semver_default().valid(bare(tag) ?? '');
+        if (!v || semver_default().prerelease(v))
+            continue;
+        if (semver_default().gt(v, mine) && (!above || semver_default().gt(v, above)))
+            above = v;
+    }
+    return above ? { highest: false, above } : { highest: true };
+}
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/registry/credentials.ts
@@ -59828,8 +59899,6 @@ var lib_io = __nccwpck_require__(8701);
 var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 // EXTERNAL MODULE: external "child_process"
@@ -60799,6 +60868,7 @@ var smoke = __nccwpck_require__(5666);
 
 
 
+
 const STAGES = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push'];
 class GateFailed extends Error {
     constructor(message) {
@@ -60827,6 +60897,29 @@ async function credentialsFor(cfg, registry) {
     if (cfg.username && registry === own)
         return { username: cfg.username, password: cfg.password };
     return credentialsFromDockerConfig(registry);
+}
+/** Drops `latest` from the push when `latest=highest` and the registry holds a higher release. */
+async function latestPolicy(plan, creds, log) {
+    const policy = plan.latestHighest;
+    if (!policy)
+        return plan.pushTags;
+    const kept = [];
+    for (const tag of plan.pushTags) {
+        const t = splitTag(tag);
+        if (t.tag !== policy.tag) {
+            kept.push(tag);
+            continue;
+        }
+        const existing = await new RegistryClient(t.registry, {
+            credentials: creds.get(t.registry)
+        }).listTags(t.repository);
+        const verdict = highestRelease(policy.version, existing, policy);
+        if (verdict.highest)
+            kept.push(tag);
+        else
+            log.info(`${tag} stays where it is: ${verdict.above} is higher than ${policy.version} (latest=highest)`);
+    }
+    return kept;
 }
 function lintSeverityCounts(report) {
     return {
@@ -61085,7 +61178,8 @@ async function runPipeline(cfg, deps) {
                 for (const v of creds.values())
                     if (v)
                         log.secret(v.password);
-                const p = await pushLayout(built.layout, built.manifest, plan.pushTags, {
+                const tags = await latestPolicy(plan, creds, log);
+                const p = await pushLayout(built.layout, built.manifest, tags, {
                     log,
                     credentials: (r) => creds.get(r),
                     deadline: Date.now() + cfg.pushTimeoutSeconds * 1000

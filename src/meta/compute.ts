@@ -153,7 +153,9 @@ class Engine {
   }
 
   private latestFor(autoValue: boolean): boolean {
-    return this.flavor.latest === 'auto' ? autoValue : this.flavor.latest === 'true'
+    return this.flavor.latest === 'auto' || this.flavor.latest === 'highest'
+      ? autoValue
+      : this.flavor.latest === 'true'
   }
 
   private sanitized(value: string): string | undefined {

@@ -1,7 +1,8 @@
 import { UserError } from '../errors.js'
 import { csvFields, inputLines, keyValue } from './parse.js'
 
-export type LatestMode = 'auto' | 'true' | 'false'
+/** `highest`: as `auto`, and the push moves `latest` only when this version is the highest released. */
+export type LatestMode = 'auto' | 'true' | 'false' | 'highest'
 
 export interface Flavor {
   latest: LatestMode
@@ -35,9 +36,9 @@ export function parseFlavor(input: string): Flavor {
             `flavor: "${field}" in "${line}" is not key=value. Use latest=auto|true|false, prefix=..., suffix=... (onlatest=true|false).`
           )
         case 'latest':
-          if (value !== 'auto' && value !== 'true' && value !== 'false') {
+          if (value !== 'auto' && value !== 'true' && value !== 'false' && value !== 'highest') {
             throw new UserError(
-              `flavor: latest must be auto, true or false in "${line}" (got "${value}").`
+              `flavor: latest must be auto, true, false or highest in "${line}" (got "${value}").`
             )
           }
           flavor.latest = value

@@ -1,8 +1,4 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { FaultProxy } from '../support/fault-proxy.js'
 import {
   describeTestbed,
@@ -10,6 +6,7 @@ import {
   registryTags,
   runAction,
   runPost,
+  tinyContext,
   uniqueName,
   type ActionEvent,
   type ActionRun,
@@ -22,21 +19,10 @@ const release: ActionEvent = {
   payload: { ref: 'refs/tags/v1.0.0', repository: { default_branch: 'main', name: 'faults' } }
 }
 
-/** A small image with one 2 MB layer of random bytes (so an upload can be cut in the middle). */
-function context(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-faults-'))
-  writeFileSync(path.join(dir, 'payload.bin'), randomBytes(2 * 1024 * 1024))
-  writeFileSync(
-    path.join(dir, 'Dockerfile'),
-    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY payload.bin /srv/payload.bin\nUSER 65534\nCMD ["sleep", "3600"]\n'
-  )
-  return dir
-}
-
 describeTestbed('push through registry faults', (bed: Testbed) => {
   let proxy: FaultProxy
   const inputs = (repo: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    context: context(),
+    context: tinyContext(),
     images: `${proxy.host}/${repo}`,
     registry: proxy.host,
     username: bed.username,

@@ -341,6 +341,17 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`
 }
 
+/** A small image context: one layer of 2 MB random bytes (distinct every call) on the bed's busybox. */
+export function tinyContext(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-tiny-'))
+  writeFileSync(path.join(dir, 'payload.bin'), randomBytes(2 * 1024 * 1024))
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY payload.bin /srv/payload.bin\nUSER 65534\nCMD ["sleep", "3600"]\n'
+  )
+  return dir
+}
+
 /** A copy of a directory to change freely. */
 export function copyDir(src: string): string {
   const dst = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-ctx-'))

@@ -9,6 +9,7 @@ import {
   repositoryOf,
   type EngineFacts
 } from '../../src/plan.js'
+import { highestRelease } from '../../src/push/latest.js'
 
 const containerd: EngineFacts = { store: 'containerd', version: '29.8.0', context: 'default' }
 const classic: EngineFacts = { store: 'classic', version: '29.8.0', context: 'default' }
@@ -203,5 +204,36 @@ describe('exporterAnnotations', () => {
     expect(exporterAnnotations(['manifest[linux/amd64]:k=v'], false)).toEqual([
       'annotation-manifest[linux/amd64].k=v'
     ])
+  })
+})
+
+describe('latest=highest', () => {
+  const none = { prefix: '', suffix: '' }
+  it('keeps latest off a re-release below the highest release in the registry', () => {
+    expect(highestRelease('1.4.1', ['1.4.0', '2.0.0', 'latest', 'sha-abc'], none)).toEqual({
+      highest: false,
+      above: '2.0.0'
+    })
+    expect(highestRelease('2.0.1', ['1.4.0', '2.0.0', 'latest'], none)).toEqual({ highest: true })
+  })
+  it('ignores prereleases and other tags, and reads the flavor prefix and suffix', () => {
+    expect(highestRelease('1.4.1', ['3.0.0-rc.1', 'main', 'buildcache-main'], none).highest).toBe(
+      true
+    )
+    const gpu = { prefix: 'v', suffix: '-gpu' }
+    expect(highestRelease('v1.4.1-gpu', ['v2.0.0-gpu', '2.0.0'], gpu)).toEqual({
+      highest: false,
+      above: '2.0.0'
+    })
+    expect(highestRelease('v1.4.1-gpu', ['2.0.0', 'v1.0.0-gpu'], gpu).highest).toBe(true)
+  })
+  it('is planned only with latest=highest on a release that adds latest', () => {
+    expect(plan({ ...base, flavor: 'latest=highest' }).latestHighest).toEqual({
+      tag: 'latest',
+      version: '1.2.3',
+      prefix: '',
+      suffix: ''
+    })
+    expect(plan(base).latestHighest).toBeUndefined()
   })
 })
