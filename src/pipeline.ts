@@ -22,6 +22,7 @@ import { createDockerConfig, login } from './push/login.js'
 import { push, type PushResult } from './push/index.js'
 import { scan, type ScanResult } from './scan/index.js'
 import { describeFinding } from './scan/report.js'
+import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
 
 export type StageName = 'lint' | 'meta' | 'build' | 'smoke' | 'scan' | 'push'
@@ -308,28 +309,20 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     // scan
     if (cfg.scan.enabled) {
       await stage('scan', async () => {
-        const s = await scan(cfg.scan, testTags[0], reportDir, log)
+        const s = await scan(
+          cfg.scan,
+          { image: testTags[0], defaultBaseline: meta.tags[0] },
+          { log, outDir: reportDir, docker, env, ignoreDirs: [cfg.context] }
+        )
         result.scan = s
-        Object.assign(result.outputs, {
-          'scan-critical': String(s.counts.CRITICAL),
-          'scan-high': String(s.counts.HIGH),
-          'scan-medium': String(s.counts.MEDIUM),
-          'scan-low': String(s.counts.LOW + s.counts.UNKNOWN),
-          'scan-report': s.reportPath,
-          'scan-sarif': s.sarifPath
-        })
+        Object.assign(result.outputs, scanOutputs(s))
         for (const f of s.findings.slice(0, 50)) log.info(describeFinding(f))
-        const detail =
-          `${s.counts.CRITICAL} critical, ${s.counts.HIGH} high, ${s.counts.MEDIUM} medium, ` +
-          `${s.counts.LOW + s.counts.UNKNOWN} low` +
-          (s.ignoredUnfixed ? ` (${s.ignoredUnfixed} unfixed ignored)` : '')
+        const detail = scanDetail(s)
         if (!s.passed) {
           for (const f of s.failing.slice(0, 20)) {
             log.annotate({ level: 'error', title: `scan: ${f.id}`, message: describeFinding(f) })
           }
-          throw new GateFailed(
-            `the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`
-          )
+          throw new GateFailed(scanFailure(s, cfg.scan.severities))
         }
         return { value: s, detail }
       })
