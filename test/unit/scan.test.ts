@@ -16,7 +16,14 @@ import {
   withSchemaTag
 } from '../../src/scan/db.js'
 import { scannerEnv } from '../../src/scan/env.js'
-import { downloadArgv, imageName, setSarifCategory, trivyArgv } from '../../src/scan/index.js'
+import {
+  downloadArgv,
+  imageName,
+  setSarifCategory,
+  trivyArgv,
+  type ScanResult
+} from '../../src/scan/index.js'
+import { scanDetail, scanFailure, scanMarkdown, scanOutputs } from '../../src/scan/summary.js'
 import {
   parseTrivyVersion,
   trivyDownloadUrl,
@@ -521,5 +528,103 @@ describe('SARIF category and scan inputs', () => {
       /"scan-db-max-age" must be a positive age/
     )
     expect(() => cfg({ 'trivy-sha256': 'abc' })).toThrow(/"trivy-sha256" must be the 64 hex digits/)
+  })
+})
+
+describe('scan summary', () => {
+  const report: TrivyReport = {
+    Results: [
+      {
+        Target: 'r/app:main (debian 12)',
+        Vulnerabilities: [
+          {
+            VulnerabilityID: 'CVE-1',
+            PkgName: 'libexpat1',
+            InstalledVersion: '2.5.0-1',
+            FixedVersion: '2.5.0-1+deb12u2',
+            Severity: 'CRITICAL'
+          },
+          {
+            VulnerabilityID: 'CVE-2',
+            PkgName: 'libsqlite3-0',
+            InstalledVersion: '3.40.1-2',
+            Severity: 'HIGH',
+            Status: 'affected'
+          }
+        ]
+      }
+    ]
+  }
+  const summary = summarize(report, ['CRITICAL'], false)
+  const comparison = compareWithBaseline(summary.findings, [summary.findings[1]])
+  const result: ScanResult = {
+    ...summary,
+    passed: false,
+    reportPath: '/r/trivy-report.json',
+    sarifPath: '/r/trivy-report.sarif',
+    sbomPath: '/r/sbom.cdx.json',
+    trivy: 'trivy',
+    seconds: 1,
+    image: 'r/app:main',
+    db: {
+      source: 'stale',
+      repository: '127.0.0.1:5001/db:2',
+      updatedAt: '2026-11-28T06:00:00.000Z',
+      ageHours: 54,
+      failures: [{ repository: '127.0.0.1:5001/db:2', attempts: 3, error: 'TOOMANYREQUESTS' }]
+    },
+    cacheDir: '/c',
+    cacheSaved: [],
+    ignoreFile: {
+      path: '/w/.trivyignore.yaml',
+      origin: 'default',
+      format: 'yaml',
+      entries: 2,
+      expired: [{ id: 'CVE-1', expiredAt: '2026-11-01' }]
+    },
+    vex: ['/w/vex.json'],
+    suppressed: { ignored: 1, vex: 0 },
+    failOn: 'new',
+    baseline: {
+      ref: 'r/app:main',
+      origin: 'default',
+      found: true,
+      newCount: 1,
+      fixedCount: 0,
+      unchangedCount: 1,
+      comparison
+    },
+    packages: groupByPackage(summary.findings)
+  }
+  it('says which DB was used, what policy applied and what to upgrade', () => {
+    const md = scanMarkdown(result).join('\n')
+    expect(md).toContain(
+      '- Vulnerability DB: cached from 127.0.0.1:5001/db:2: every repository failed, built 2026-11-28 06:00 UTC, 2 days old'
+    )
+    expect(md).toContain('127.0.0.1:5001/db:2 failed after 3 tries: TOOMANYREQUESTS')
+    expect(md).toContain(
+      '`/w/.trivyignore.yaml` (found by default), 2 entries, 1 expired (CVE-1 on 2026-11-01); 1 findings ignored'
+    )
+    expect(md).toContain(
+      'Baseline `r/app:main` (first computed tag): 1 new, 0 fixed, 1 unchanged; only new findings fail'
+    )
+    expect(md).toContain('- upgrade libexpat1 to 2.5.0-1+deb12u2: fixes 1 critical')
+    expect(md).toContain('No fix yet: libsqlite3-0 (1)')
+    expect(md).toMatch(/- \*\*new\*\* CRITICAL CVE-1 in libexpat1/)
+    expect(md).not.toMatch(/\*\*new\*\* HIGH CVE-2/)
+  })
+  it('names new findings in the gate message and fills the outputs', () => {
+    expect(scanDetail(result)).toBe(
+      '1 critical, 1 high, 0 medium, 0 low; vs baseline: 1 new, 0 fixed, 1 unchanged; DB stale'
+    )
+    expect(scanFailure({ ...result, failing: [summary.findings[0]] }, ['CRITICAL'])).toMatch(
+      /^the scan found 1 new findings \(absent from the baseline\) of severity CRITICAL/
+    )
+    expect(scanOutputs(result)).toMatchObject({
+      'scan-sbom': '/r/sbom.cdx.json',
+      'scan-new': '1',
+      'scan-critical': '1'
+    })
+    expect(scanOutputs({ ...result, baseline: undefined })['scan-new']).toBe('')
   })
 })
