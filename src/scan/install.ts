@@ -58,9 +58,11 @@ export function parseTrivyVersion(output: string): string | undefined {
   return /Version:\s*v?(\d+\.\d+\.\d+\S*)/.exec(output)?.[1]
 }
 
+/** Runs `trivy --version` with nothing of this process's environment but PATH and HOME. */
 async function versionOf(log: Logger, bin: string): Promise<string | undefined> {
   try {
-    const res = await run(log, bin, ['--version'], { quiet: true })
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }
+    const res = await run(log, bin, ['--version'], { quiet: true, exactEnv: env })
     return res.code === 0 ? parseTrivyVersion(res.stdout) : undefined
   } catch {
     return undefined
