@@ -12,16 +12,15 @@ function esc(s: string): string {
 
 export function describeDb(s: ScanResult): string {
   const db = s.db
-  const repo =
-    db.repository !== undefined ? describeRepository(db.repository) : 'an unknown repository'
+  const from = db.repository !== undefined ? ` from ${describeRepository(db.repository)}` : ''
   const built = db.updatedAt
     ? `built ${db.updatedAt.slice(0, 16).replace('T', ' ')} UTC`
     : 'build time unknown'
   const age = db.ageHours !== undefined ? `, ${formatAge(db.ageHours)} old` : ''
   const how = {
-    downloaded: `downloaded from ${repo}`,
-    cached: `cached (from ${repo}${db.restoredKey ? `, Actions cache ${db.restoredKey}` : ''})`,
-    stale: `cached from ${repo}: every repository failed`,
+    downloaded: `downloaded${from}`,
+    cached: `cached${from || ' (pre-seeded)'}${db.restoredKey ? ` (Actions cache ${db.restoredKey})` : ''}`,
+    stale: `cached${from}: every repository failed`,
     offline: 'pre-seeded (scan-skip-db-update)'
   }[db.source]
   return `${how}, ${built}${age}`
