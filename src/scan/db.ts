@@ -181,10 +181,26 @@ export interface FetchResult {
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-function lastErrorLine(output: string): string {
-  const lines = output.trim().split('\n').filter(Boolean)
-  const fatal = lines.filter((l) => /FATAL|ERROR|error/.test(l)).pop() ?? lines.pop() ?? ''
-  return fatal.replace(/\s+/g, ' ').slice(0, 300)
+/**
+ * The innermost cause in Trivy's error chain: the last `* cause` line, and of a `first; second`
+ * pair (https tried, then http) the second.
+ */
+export function errorCause(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const causes = lines.filter((l) => l.startsWith('* ') && !/error occurred:$/.test(l))
+  const pick =
+    causes.pop() ?? lines.filter((l) => /FATAL|ERROR|error/.test(l)).pop() ?? lines.pop() ?? ''
+  return (
+    pick
+      .replace(/^\*\s+/, '')
+      .split('; ')
+      .pop() ?? pick
+  )
+    .replace(/\s+/g, ' ')
+    .slice(0, 300)
 }
 
 /**
@@ -216,7 +232,7 @@ export async function fetchDb(opts: FetchOptions): Promise<FetchResult> {
           return { repository, failures }
         }
         const error =
-          res.code === 0 ? 'trivy reported success but wrote no DB' : lastErrorLine(res.output)
+          res.code === 0 ? 'trivy reported success but wrote no DB' : errorCause(res.output)
         const retry = res.code !== 0 && isTemporary(res.output) && attempt < attempts
         if (!retry) {
           failures.push({ repository, attempts: attempt, error })

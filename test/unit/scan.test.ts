@@ -8,6 +8,7 @@ import {
   checkUsable,
   dbCacheKeys,
   defaultCacheDir,
+  errorCause,
   fetchDb,
   isTemporary,
   needsDownload,
@@ -218,6 +219,18 @@ describe('vulnerability DB policy', () => {
     expect(isTemporary('unexpected status code 503 Service Unavailable')).toBe(true)
     expect(isTemporary('dial tcp 127.0.0.1:9: connect: connection refused')).toBe(false)
     expect(isTemporary('DENIED: requested access to the resource is denied')).toBe(false)
+  })
+  it("names the innermost cause of Trivy's error chain", () => {
+    const out = [
+      '2026-12-01T16:22:01Z\tINFO\t[vulndb] Downloading artifact...\trepo="127.0.0.1:46297/x/db:2"',
+      '2026-12-01T16:22:05Z\tFATAL\tFatal error\trun error: init error: DB error: failed to download vulnerability DB: failed to download artifact from any source: 1 error occurred:',
+      '\t* OCI repository error: 1 error occurred:',
+      '\t* Get "https://127.0.0.1:46297/v2/": http: server gave HTTP response to HTTPS client; GET http://127.0.0.1:46297/v2/: TOOMANYREQUESTS: slow down',
+      '',
+      ''
+    ].join('\n')
+    expect(errorCause(out)).toBe('GET http://127.0.0.1:46297/v2/: TOOMANYREQUESTS: slow down')
+    expect(errorCause('FATAL something broke\n')).toBe('FATAL something broke')
   })
   it('tags repositories with the schema unless a tag or digest is given', () => {
     expect(withSchemaTag('127.0.0.1:5001/testbed/trivy-db')).toBe(
