@@ -192,3 +192,48 @@ describeTestbed('ml-docker run with no Trivy installed, outside GitHub Actions',
     expect(res.output).toMatch(/scan\s+passed/)
   })
 })
+
+describeTestbed(
+  'scan-fail-on new in the pipeline: the published image is the baseline',
+  (bed: Testbed) => {
+    const repo = uniqueName('acme/ml-service-baseline')
+    const branch: ActionEvent = {
+      name: 'push',
+      ref: 'refs/heads/main',
+      payload: {
+        ref: 'refs/heads/main',
+        repository: { default_branch: 'main', name: 'ml-service' }
+      }
+    }
+    let published: ActionRun
+    let gated: ActionRun
+
+    beforeAll(async () => {
+      // main is published once (scanned with the clean DB)...
+      const first = serviceInputs(bed, repo, { smoke: 'false' })
+      published = await runAction(first, branch)
+      await runPost(published, first, branch)
+      // ...then the next main build, with the vulnerable DB: the same CVEs are in the published image.
+      const next = serviceInputs(bed, repo, {
+        smoke: 'false',
+        'trivy-cache-dir': bed.trivyCacheVulnerable,
+        'scan-fail-on': 'new'
+      })
+      gated = await runAction(next, branch)
+      await runPost(gated, next, branch)
+    }, 900_000)
+
+    it('reads the baseline through the authenticated registry, finds nothing new, and pushes', () => {
+      expect(published.code).toBe(0)
+      if (gated.code !== 0) console.log(gated.output)
+      expect(gated.code).toBe(0)
+      expect(gated.outputs['scan-critical']).toBe('1')
+      expect(gated.outputs['scan-new']).toBe('0')
+      expect(gated.summary).toContain(
+        `Baseline \`${bed.registry}/${repo}:main\` (first computed tag): 0 new, 0 fixed, 2 unchanged; only new findings fail`
+      )
+      expect(gated.summary).toMatch(/upgrade libexpat1 to \S+: fixes 1 critical/)
+      expect(gated.outputs.pushed).toBe('true')
+    })
+  }
+)
