@@ -47,6 +47,16 @@ export interface Config {
     cacheDir: string
     dbRepository: string[]
     skipDbUpdate: boolean
+    /** How old (UpdatedAt) a DB may be when it is used without a fresh download. */
+    dbMaxAgeHours: number
+    failOn: 'all' | 'new'
+    /** Image reference or Trivy JSON report path; empty means the first computed tag. */
+    baseline: string
+    /** Explicit ignore file (absolute); empty means discovery in the context and workspace. */
+    ignoreFile: string
+    vex: string[]
+    trivyDownloadUrl: string
+    trivySha256: string
   }
   githubToken: string
   summary: boolean
@@ -153,6 +163,15 @@ function parseSeconds(name: string, value: string): number {
   return n
 }
 
+/** `7d`, `36h` or a bare number of days, as hours. */
+export function parseMaxAge(name: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([dh]?)$/i.exec(value.trim())
+  if (!m || Number(m[1]) <= 0) {
+    throw new UserError(`Input "${name}" must be a positive age such as 7d or 36h, got "${value}".`)
+  }
+  return Number(m[1]) * (m[2].toLowerCase() === 'h' ? 1 : 24)
+}
+
 export interface ParseOptions {
   /** Resolve relative paths against this directory (the workspace). */
   cwd?: string
@@ -241,6 +260,23 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     )
   }
 
+  const failOn = get('scan-fail-on').trim().toLowerCase() || 'all'
+  if (failOn !== 'all' && failOn !== 'new') {
+    throw new UserError(`Input "scan-fail-on" must be all or new, got "${get('scan-fail-on')}".`)
+  }
+  const trivySha256 = get('trivy-sha256').trim().toLowerCase()
+  if (trivySha256 && !/^[0-9a-f]{64}$/.test(trivySha256)) {
+    throw new UserError(
+      'Input "trivy-sha256" must be the 64 hex digits of the archive\'s sha256 (as in sha256sum output).'
+    )
+  }
+  const baselineRaw = get('scan-baseline').trim()
+  // A path to a report is resolved; anything else is an image reference.
+  const baseline =
+    /\.json$/i.test(baselineRaw) && !baselineRaw.includes('@')
+      ? path.resolve(cwd, baselineRaw)
+      : baselineRaw
+
   const username = get('username').trim()
   if (password && !username) {
     throw new UserError('Input "password" is set but "username" is empty: set both, or neither.')
@@ -290,7 +326,16 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
       trivyVersion,
       cacheDir: get('trivy-cache-dir') ? path.resolve(cwd, get('trivy-cache-dir')) : '',
       dbRepository: parseList(get('trivy-db-repository')),
-      skipDbUpdate: parseBool('scan-skip-db-update', get('scan-skip-db-update'))
+      skipDbUpdate: parseBool('scan-skip-db-update', get('scan-skip-db-update')),
+      dbMaxAgeHours: parseMaxAge('scan-db-max-age', get('scan-db-max-age')),
+      failOn,
+      baseline,
+      ignoreFile: get('scan-ignore-file').trim()
+        ? path.resolve(cwd, get('scan-ignore-file').trim())
+        : '',
+      vex: parseList(get('scan-vex'), false).map((f) => path.resolve(cwd, f)),
+      trivyDownloadUrl: get('trivy-download-url').trim(),
+      trivySha256
     },
     githubToken,
     summary: parseBool('summary', get('summary'))

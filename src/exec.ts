@@ -6,6 +6,8 @@ export interface RunOptions {
   input?: string
   /** Added to the inherited environment. */
   env?: Record<string, string | undefined>
+  /** The child's whole environment: nothing is inherited (for tools that must not see credentials). */
+  exactEnv?: Record<string, string>
   /** Print each output line through the logger as it arrives. */
   stream?: boolean
   /** Do not print the command line (it is always redacted anyway). */
@@ -45,7 +47,7 @@ export function run(
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: opts.exactEnv ?? { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     let stdout = ''

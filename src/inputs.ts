@@ -264,24 +264,85 @@ export const INPUTS: InputSpec[] = [
   },
   {
     group: 'Scan',
+    name: 'scan-fail-on',
+    default: 'all',
+    description:
+      '`all`: fail on every finding of `scan-severity`. `new`: fail only on findings that the ' +
+      '`scan-baseline` image does not have (no baseline found: same as `all`).'
+  },
+  {
+    group: 'Scan',
+    name: 'scan-baseline',
+    default: '',
+    description:
+      'What `new` findings are compared with: an image reference (read through the registry with ' +
+      "this run's credentials) or the path of a Trivy JSON report. Empty means the image currently " +
+      'published under the first computed tag.'
+  },
+  {
+    group: 'Scan',
+    name: 'scan-ignore-file',
+    default: '',
+    description:
+      'A `.trivyignore` (IDs, `exp:YYYY-MM-DD`) or `.trivyignore.yaml` (with `expired_at`) file. ' +
+      'Empty means `.trivyignore.yaml`, `.trivyignore.yml` or `.trivyignore` in the context, then ' +
+      'the workspace, when present.'
+  },
+  {
+    group: 'Scan',
+    name: 'scan-vex',
+    default: '',
+    description:
+      'OpenVEX or CycloneDX VEX documents, one path per line; `not_affected` statements remove findings.'
+  },
+  {
+    group: 'Scan',
     name: 'trivy-version',
     default: '0.74.0',
     description:
       'Trivy version. A `trivy` of this version on PATH is used; otherwise the release archive is ' +
-      'downloaded and checked against a pinned sha256.'
+      'downloaded, checked against a pinned sha256 and kept in the runner tool cache (or, outside ' +
+      'GitHub Actions, in `~/.cache/ml-docker/tools`). Versions without a pinned sha256 are refused.'
+  },
+  {
+    group: 'Scan',
+    name: 'trivy-download-url',
+    default: '',
+    description:
+      'Where to download the Trivy release archive from, with `{version}` and `{platform}` ' +
+      '(for example `Linux-64bit`) replaced. Empty means the GitHub release. The pinned sha256 still applies.'
+  },
+  {
+    group: 'Scan',
+    name: 'trivy-sha256',
+    default: '',
+    description:
+      'sha256 of a Trivy release archive that this action does not pin (another version, or your own ' +
+      'build of one). It replaces the pinned checksum for `trivy-version`.'
   },
   {
     group: 'Scan',
     name: 'trivy-cache-dir',
     default: '',
-    description: "Trivy cache directory (vulnerability DB). Empty means Trivy's default."
+    description:
+      'Trivy cache directory (vulnerability DB). Empty means `~/.cache/ml-docker/trivy`; in GitHub ' +
+      'Actions its DB is restored and saved with the Actions cache under a daily key.'
   },
   {
     group: 'Scan',
     name: 'trivy-db-repository',
     default: '',
     description:
-      "OCI repositories of the vulnerability DB, comma separated. Empty means Trivy's default."
+      'OCI repositories of the vulnerability DB, comma or newline separated, tried in order (with ' +
+      "backoff on 429 and 5xx answers). Empty means Trivy's default list."
+  },
+  {
+    group: 'Scan',
+    name: 'scan-db-max-age',
+    default: '7d',
+    description:
+      'Oldest vulnerability DB a scan may use when no repository can be reached (or with ' +
+      '`scan-skip-db-update`), as `<n>d` or `<n>h`. An older or missing DB fails the scan.'
   },
   {
     group: 'Scan',
@@ -336,7 +397,12 @@ export const OUTPUTS: OutputSpec[] = [
   { name: 'scan-medium', description: 'Number of MEDIUM vulnerabilities and secrets found.' },
   { name: 'scan-low', description: 'Number of LOW and UNKNOWN vulnerabilities and secrets found.' },
   { name: 'scan-report', description: 'Path of the Trivy JSON report.' },
-  { name: 'scan-sarif', description: 'Path of the Trivy SARIF report.' }
+  { name: 'scan-sarif', description: 'Path of the Trivy SARIF report (category per image).' },
+  { name: 'scan-sbom', description: 'Path of the CycloneDX SBOM of the scanned image.' },
+  {
+    name: 'scan-new',
+    description: 'Number of findings the baseline image does not have (empty without a baseline).'
+  }
 ]
 
 export function inputSpec(name: string): InputSpec {

@@ -26,6 +26,7 @@ import { credentialsFromDockerConfig } from './registry/credentials.js'
 import { compressedSize } from './registry/layout.js'
 import { scan, type ScanResult } from './scan/index.js'
 import { describeFinding } from './scan/report.js'
+import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
 
 export type StageName = 'lint' | 'meta' | 'login' | 'build' | 'smoke' | 'scan' | 'push'
@@ -384,26 +385,26 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         runStage(
           'scan',
           async () => {
+            // Trivy reads the OCI layout the build wrote, at the tested digest: no docker save.
             const s = await scan(
               cfg.scan,
-              { layout: plan.layoutDir, digest: built.digest },
-              reportDir,
-              out
+              {
+                image: meta.tags[0] ?? plan.localTags[0],
+                input: `${plan.layoutDir}@${built.digest}`,
+                defaultBaseline: meta.tags[0]
+              },
+              {
+                log: out,
+                outDir: reportDir,
+                docker: new Docker(out, docker.env),
+                env,
+                ignoreDirs: [cfg.context]
+              }
             )
             result.scan = s
-            Object.assign(result.outputs, {
-              'scan-critical': String(s.counts.CRITICAL),
-              'scan-high': String(s.counts.HIGH),
-              'scan-medium': String(s.counts.MEDIUM),
-              'scan-low': String(s.counts.LOW + s.counts.UNKNOWN),
-              'scan-report': s.reportPath,
-              'scan-sarif': s.sarifPath
-            })
+            Object.assign(result.outputs, scanOutputs(s))
             for (const f of s.findings.slice(0, 50)) out.info(describeFinding(f))
-            const detail =
-              `${s.counts.CRITICAL} critical, ${s.counts.HIGH} high, ${s.counts.MEDIUM} medium, ` +
-              `${s.counts.LOW + s.counts.UNKNOWN} low` +
-              (s.ignoredUnfixed ? ` (${s.ignoredUnfixed} unfixed ignored)` : '')
+            const detail = scanDetail(s)
             if (!s.passed) {
               for (const f of s.failing.slice(0, 20)) {
                 out.annotate({
@@ -412,9 +413,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
                   message: describeFinding(f)
                 })
               }
-              throw new GateFailed(
-                `the scan found ${s.failing.length} findings of severity ${cfg.scan.severities.join('/')}: ${detail}`
-              )
+              throw new GateFailed(scanFailure(s, cfg.scan.severities))
             }
             return { value: undefined, detail }
           },

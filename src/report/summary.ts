@@ -1,5 +1,5 @@
 import type { PipelineResult } from '../pipeline.js'
-import { describeFinding } from '../scan/report.js'
+import { scanMarkdown } from '../scan/summary.js'
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
@@ -39,12 +39,7 @@ export function summaryMarkdown(r: PipelineResult): string {
     }
     if (r.lint.findings.length > 50) lines.push(`| … | | | ${r.lint.findings.length - 50} more |`)
   }
-  if (r.scan && r.scan.findings.length) {
-    lines.push('', '### Scan findings', '')
-    for (const f of r.scan.findings.slice(0, 30)) lines.push(`- ${esc(describeFinding(f))}`)
-    if (r.scan.findings.length > 30)
-      lines.push(`- … ${r.scan.findings.length - 30} more in \`${r.scan.reportPath}\``)
-  }
+  if (r.scan) lines.push(...scanMarkdown(r.scan))
   return lines.join('\n') + '\n'
 }
 

@@ -13,6 +13,7 @@ export interface TrivyReport {
     Vulnerabilities?: {
       VulnerabilityID: string
       PkgName: string
+      PkgPath?: string
       InstalledVersion?: string
       FixedVersion?: string
       Status?: string
@@ -21,6 +22,14 @@ export interface TrivyReport {
       PrimaryURL?: string
     }[]
     Secrets?: { RuleID: string; Severity: string; Title?: string; StartLine?: number }[]
+    /** With --show-suppressed: findings an ignore file or a VEX statement removed. */
+    ExperimentalModifiedFindings?: {
+      Type?: string
+      Status?: string
+      Statement?: string
+      Source?: string
+      Finding?: { VulnerabilityID?: string; RuleID?: string; PkgName?: string }
+    }[]
   }[]
 }
 
@@ -30,6 +39,8 @@ export interface ScanFinding {
   severity: ScanSeverity
   target: string
   pkg?: string
+  /** For language packages: the file the package was found in. */
+  pkgPath?: string
   installed?: string
   fixed?: string
   title?: string
@@ -75,6 +86,7 @@ export function summarize(
         severity: normSeverity(v.Severity),
         target: r.Target,
         pkg: v.PkgName,
+        pkgPath: v.PkgPath,
         installed: v.InstalledVersion,
         fixed: v.FixedVersion,
         title: v.Title,

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync
+} from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -93,6 +100,42 @@ describe('resolveTrivy', () => {
         pathBin: '/nonexistent/trivy'
       })
     ).rejects.toThrow(/No pinned checksum for Trivy 0\.69\.4.*0\.74\.0/)
+  })
+
+  it('without a runner tool cache, installs into the per-user tool directory once', async () => {
+    const home = mkdtempSync(path.join(work, 'home-'))
+    const env = { HOME: home, PATH: process.env.PATH }
+    const table = { '9.9.1': { [trivyPlatform()]: sha(good) } }
+    const opts = { version: '9.9.1', sha256: table, pathBin: '/nonexistent/trivy', env }
+    const bin = await resolveTrivy(log, { ...opts, url: `${base}/good.tar.gz` })
+    expect(bin.startsWith(path.join(home, '.cache', 'ml-docker', 'tools', 'trivy', '9.9.1'))).toBe(
+      true
+    )
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toContain('9.9.1')
+    // Found again without a download (the URL now answers with another archive).
+    expect(await resolveTrivy(log, { ...opts, url: `${base}/tampered.tar.gz` })).toBe(bin)
+    // Nothing but the installed version is left behind.
+    expect(readdirSync(path.dirname(path.dirname(bin)))).toEqual([path.basename(path.dirname(bin))])
+  })
+
+  it('accepts an unpinned version only with the trivy-sha256 of its archive', async () => {
+    const home = mkdtempSync(path.join(work, 'home-'))
+    const env = { HOME: home, PATH: process.env.PATH }
+    const common = {
+      version: '9.9.2',
+      sha256: {},
+      pathBin: '/nonexistent/trivy',
+      env,
+      url: `${base}/tampered.tar.gz`
+    }
+    await expect(resolveTrivy(log, common)).rejects.toThrow(
+      /No pinned checksum for Trivy 9\.9\.2.*trivy-sha256/
+    )
+    await expect(resolveTrivy(log, { ...common, userSha256: sha(good) })).rejects.toThrow(
+      /checksum mismatch/
+    )
+    const bin = await resolveTrivy(log, { ...common, userSha256: sha(tampered) })
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toContain('9.9.2')
   })
 
   it('uses a trivy on PATH when it is exactly the requested version', async () => {
