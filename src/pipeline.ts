@@ -23,6 +23,7 @@ import { push, type PushResult } from './push/index.js'
 import { scan, type ScanResult } from './scan/index.js'
 import { describeFinding } from './scan/report.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
+import { smokeFailureDetails, smokeOutputs } from './smoke/summary.js'
 
 export type StageName = 'lint' | 'meta' | 'build' | 'smoke' | 'scan' | 'push'
 export const STAGES: StageName[] = ['lint', 'meta', 'build', 'smoke', 'scan', 'push']
@@ -39,6 +40,8 @@ export interface CleanupState {
   dockerConfig?: string
   containers: string[]
   builder?: string
+  /** Private networks of smoke tests with sidecars. */
+  networks?: string[]
 }
 
 export interface PipelineDeps {
@@ -286,18 +289,22 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     if (cfg.smoke.enabled) {
       await stage('smoke', async () => {
         const s = await smoke(testTags[0], docker, {
-          timeoutSeconds: cfg.smoke.timeoutSeconds,
-          env: cfg.smoke.env,
+          ...cfg.smoke,
           runId,
+          compareWith: meta.images.length ? meta.tags : [],
           onContainer: (name) => {
             cleanup.containers.push(name)
+            save()
+          },
+          onNetwork: (name) => {
+            cleanup.networks = [...(cleanup.networks ?? []), name]
             save()
           }
         })
         result.smoke = s
+        Object.assign(result.outputs, smokeOutputs(s))
         if (!s.passed) {
-          if (s.probeOutput) log.info(`health probe output (most recent last):\n${s.probeOutput}`)
-          if (s.logs) log.info(`container logs (last 200 lines):\n${s.logs}`)
+          for (const block of smokeFailureDetails(s)) log.info(block)
           log.annotate({ level: 'error', title: 'smoke test failed', message: s.message })
           throw new GateFailed(s.message)
         }

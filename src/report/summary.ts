@@ -1,5 +1,6 @@
 import type { PipelineResult } from '../pipeline.js'
 import { describeFinding } from '../scan/report.js'
+import { smokeMarkdown } from '../smoke/summary.js'
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
@@ -26,6 +27,7 @@ export function summaryMarkdown(r: PipelineResult): string {
     for (const t of r.meta.tags) lines.push(`- \`${t}\``)
     if (r.push?.digest) lines.push('', `Digest: \`${r.push.digest}\``)
   }
+  if (r.smoke) lines.push(...smokeMarkdown(r.smoke))
   if (r.lint && r.lint.findings.length) {
     lines.push(
       '',
