@@ -99,7 +99,10 @@ export interface Spawned {
   stdout: NodeJS.ReadableStream
   /** Resolves when the child has exited, with its stderr (redacted by the caller if printed). */
   done: Promise<{ code: number; stderr: string }>
-  /** Ends the child (SIGTERM); safe to call more than once or after it exited. */
+  /**
+   * Ends the child at once (SIGKILL: these are read-only streams, and the docker CLI can outlive a
+   * SIGTERM while its stream is open); safe to call more than once or after it exited.
+   */
   stop(): void
 }
 
@@ -130,7 +133,7 @@ export function spawnStream(
     stdout: child.stdout,
     done,
     stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     }
   }
 }

@@ -44,6 +44,14 @@ export function largestLayers(rows: HistoryRow[], n = 5): Layer[] {
     .map(({ l }) => l)
 }
 
+/**
+ * The uncompressed size: the sum of the layer sizes. (`docker image inspect`'s Size counts the
+ * compressed blobs as well under the containerd image store, so it is not used.)
+ */
+export function uncompressedSize(rows: HistoryRow[]): number {
+  return rows.reduce((n, r) => n + (Number(r.Size ?? 0) || 0), 0)
+}
+
 /** Parses the history lines (`--format '{{json .}}'`, one object per line). */
 export function parseHistory(output: string): HistoryRow[] {
   return output

@@ -3,7 +3,13 @@ import { lastLines } from '../docker.js'
 import { eachLine } from '../exec.js'
 import { healthFlags, parsePortOutput, runArgv, worstCaseWithFlags, type RunPlan } from './args.js'
 import { EVENT_FILTERS, EventLog, parseEvent, type ContainerEvent } from './events.js'
-import { largestLayers, parseHistory, parseStatsLine, type Layer } from './figures.js'
+import {
+  largestLayers,
+  parseHistory,
+  parseStatsLine,
+  uncompressedSize,
+  type Layer
+} from './figures.js'
 import { describeCheck, hasHealthcheck, type ContainerState, type Healthcheck } from './health.js'
 import { describeResponse, is2xx, send, type HttpResult } from './http.js'
 import {
@@ -78,7 +84,7 @@ export interface SmokeFigures {
   memoryIdle?: number
   memoryPeak?: number
   memorySamples: number
-  /** Uncompressed, as `docker image inspect` reports it. */
+  /** Uncompressed: the sum of the layer sizes `docker image history` reports. */
   size?: number
   compressed?: CompressedSize
   largestLayers: Layer[]
@@ -168,7 +174,8 @@ export async function smoke(
   }
   await measureImage(docker, image, figures, opts.compareWith ?? [])
 
-  if (opts.maxImageSize !== undefined && facts.size > opts.maxImageSize) {
+  const size = figures.size ?? facts.size
+  if (opts.maxImageSize !== undefined && size > opts.maxImageSize) {
     const top = figures.largestLayers
       .slice(0, 3)
       .map((l) => `${formatBytes(l.size)} ${l.instruction}`)
@@ -179,7 +186,7 @@ export async function smoke(
       verdict: 'too-large',
       probe: '',
       message:
-        `The image is ${formatBytes(facts.size)} uncompressed, above max-image-size ` +
+        `The image is ${formatBytes(size)} uncompressed, above max-image-size ` +
         `(${formatBytes(opts.maxImageSize)}). Largest layers: ${top || 'none'}. ` +
         'Make the image smaller or raise max-image-size.'
     }
@@ -562,7 +569,11 @@ async function measureImage(
     ['image', 'history', '--no-trunc', '--human=false', '--format', '{{json .}}', image],
     { quiet: true }
   )
-  if (history.code === 0) figures.largestLayers = largestLayers(parseHistory(history.stdout))
+  if (history.code === 0) {
+    const rows = parseHistory(history.stdout)
+    figures.largestLayers = largestLayers(rows)
+    figures.size = uncompressedSize(rows) || figures.size
+  }
   try {
     const save = docker.spawn(['save', image], { quiet: true })
     const measured = await measureSave(save.stdout as AsyncIterable<Buffer>)

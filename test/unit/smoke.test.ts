@@ -17,7 +17,8 @@ import {
   instructionOf,
   largestLayers,
   parseStatSize,
-  parseStatsLine
+  parseStatsLine,
+  uncompressedSize
 } from '../../src/smoke/figures.js'
 import type { SmokeResult } from '../../src/smoke/index.js'
 import { isLoopbackRegistry, parsePublished } from '../../src/smoke/published.js'
@@ -549,5 +550,11 @@ describe('smoke summary and outputs', () => {
     expect(md).toContain('**The prediction request POST /predict failed: status 400.**')
     expect(md).toContain('HTTP 400: {"error": "bad request"}')
     expect(md).toContain('line2')
+  })
+})
+
+describe('uncompressed size', () => {
+  it('is the sum of the layer sizes', () => {
+    expect(uncompressedSize([{ Size: '10' }, { Size: 0 }, { Size: '5' }, {}])).toBe(15)
   })
 })
