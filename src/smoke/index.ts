@@ -145,8 +145,6 @@ function describeProbe(probe: Probe, hc: Healthcheck | null): string {
   return `the image's HEALTHCHECK: ${hc ? describeCheck(hc) : ''}`
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
 /**
  * Runs the built image (with its sidecars on a private network), waits for the probe, sends the
  * prediction request and measures it. Every container and the network are removed before this
@@ -261,7 +259,6 @@ export async function smoke(
   void stream.done.then(() => events.close())
 
   const memory: number[] = []
-  let lastSampleAt = 0
   let stats: ReturnType<Docker['spawn']> | undefined
   const containers: string[] = []
   const started = Date.now()
@@ -348,7 +345,6 @@ export async function smoke(
       const s = parseStatsLine(line)
       if (s && s.name === name && s.memory > 0) {
         memory.push(s.memory)
-        lastSampleAt = Date.now()
       }
     })
 
@@ -415,10 +411,17 @@ export async function smoke(
             `.\nResponse: ${result.request.response}`
         }
       }
-      // Idle memory: the first sample taken after the service was ready and answered.
-      const after = Date.now()
-      while (lastSampleAt <= after && Date.now() - after < STATS_WAIT_MS) await sleep(50)
-      if (lastSampleAt > after) figures.memoryIdle = memory[memory.length - 1]
+      // Idle memory: a fresh one-shot sample once the service was ready and answered (the
+      // stream's latest line can be an older reading when the daemon is busy).
+      const idle = await docker.run(['stats', '--no-stream', '--format', '{{json .}}', name], {
+        quiet: true,
+        timeoutMs: STATS_WAIT_MS * 3
+      })
+      const sample = idle.code === 0 ? parseStatsLine(idle.stdout) : undefined
+      if (sample && sample.memory > 0) {
+        figures.memoryIdle = sample.memory
+        memory.push(sample.memory)
+      }
     }
     // Did it die meanwhile (during the request)?
     const death = await events.next(name, ['die'], 0)

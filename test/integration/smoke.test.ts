@@ -1,17 +1,33 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { cleanup } from '../../src/cleanup.js'
 import { Docker } from '../../src/docker.js'
+import type { CleanupState } from '../../src/pipeline.js'
 import { ConsoleLogger } from '../../src/log.js'
 import { smoke, SMOKE_LABEL, type SmokeOptions, type SmokeResult } from '../../src/smoke/index.js'
 import { parseRequest } from '../../src/smoke/spec.js'
-import { describeTestbed, ROOT, sh, uniqueName, type Testbed } from './testbed.js'
+import { execFileSync } from 'node:child_process'
+import { describeTestbed, ROOT, uniqueName, type Testbed } from './testbed.js'
 
 /**
  * The smoke stage against the real Engine, called through its TypeScript entry point. Each test
  * has its own run id and checks that no container or network of it is left behind.
  */
+/**
+ * docker, with this process's environment passed on explicitly: under Jest, \`process.env\` is a
+ * copy that children would not otherwise see, and DOCKER_HOST picks the Engine.
+ */
+function sh(bin: string, args: string[], opts: { input?: string } = {}): string {
+  return execFileSync(bin, args, {
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    input: opts.input,
+    env: { ...process.env }
+  })
+}
+
 const fixture = (name: string): string => path.join(ROOT, 'test', 'fixtures', 'smoke', name)
 const latencies: { what: string; ms: number }[] = []
 
@@ -24,7 +40,81 @@ function leftovers(runId: string): string[] {
   return [...containers.map((c) => `container ${c}`), ...networks.map((n) => `network ${n}`)]
 }
 
+interface Engine {
+  name: string
+  store: string
+  dockerHost: string
+}
+
+/** Every Engine the bed runs (containerd and classic image stores), else the default one. */
+function engines(bed: Testbed): Engine[] {
+  const listed = (bed as unknown as { engines?: Engine[] }).engines
+  return listed?.length ? listed : [{ name: 'default', store: 'default', dockerHost: '' }]
+}
+
+/**
+ * Whether containers on a user-defined network reach each other on the current Engine. An Engine
+ * run with --iptables=false next to one that set the host's FORWARD policy to DROP cannot; the
+ * reason is returned then.
+ */
+function bridgeBlocked(bed: Testbed, serverImage: string): string | undefined {
+  const net = uniqueName('ml-docker-smoke-probe')
+  const server = `${net}-server`
+  try {
+    sh('docker', ['network', 'create', net])
+    sh('docker', [
+      'run',
+      '-d',
+      '--name',
+      server,
+      '--network',
+      net,
+      '--network-alias',
+      'server',
+      serverImage
+    ])
+    sh('docker', [
+      'run',
+      '--rm',
+      '--network',
+      net,
+      bed.pythonImage,
+      'python3',
+      '-c',
+      'import socket, time\nfor i in range(20):\n    try:\n        socket.create_connection(("server", 6379), 1).close(); break\n    except OSError as e:\n        err = e; time.sleep(0.25)\nelse:\n    raise SystemExit(f"server:6379 unreachable: {err}")'
+    ])
+    return undefined
+  } catch (e) {
+    return String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .slice(-1)[0]
+  } finally {
+    sh('docker', ['rm', '-f', server])
+    sh('docker', ['network', 'rm', net])
+  }
+}
+
 describeTestbed('smoke stage', (bed: Testbed) => {
+  for (const engine of engines(bed)) stageTests(bed, engine)
+})
+
+function stageTests(bed: Testbed, engine: Engine): void {
+  describe(`on the ${engine.store} image store`, () => {
+    const saved = process.env.DOCKER_HOST
+    // Every docker command of these tests (and of the code under test) goes to this Engine.
+    beforeAll(() => {
+      if (engine.dockerHost) process.env.DOCKER_HOST = engine.dockerHost
+    })
+    afterAll(() => {
+      if (saved === undefined) delete process.env.DOCKER_HOST
+      else process.env.DOCKER_HOST = saved
+    })
+    suite(bed, engine)
+  })
+}
+
+function suite(bed: Testbed, engine: Engine): void {
   const tag = uniqueName('ml-docker-smoke-it/img')
   const images: Record<string, string> = {}
   const lines: string[] = []
@@ -74,6 +164,7 @@ describeTestbed('smoke stage', (bed: Testbed) => {
           `max ${sorted[sorted.length - 1].toFixed(0)} ms\n` +
           latencies.map((l) => `  ${l.what}: ${l.ms.toFixed(0)} ms`).join('\n')
       )
+      latencies.length = 0
     }
   })
 
@@ -88,7 +179,10 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     try {
       result = await smoke(image, docker, { timeoutSeconds: 60, env: {}, runId, ...opts })
       if (result.verdictLatencyMs !== undefined)
-        latencies.push({ what: `${what} (${result.verdict})`, ms: result.verdictLatencyMs })
+        latencies.push({
+          what: `${engine.store}: ${what} (${result.verdict})`,
+          ms: result.verdictLatencyMs
+        })
       return result
     } finally {
       // Whatever happened: nothing of this run is left on the daemon.
@@ -107,6 +201,7 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     expect(r.logs).toContain('loading model from /models/clf.onnx')
     // Not after the image's 30 s interval, nor after a poll: when the die event arrives.
     expect(r.seconds).toBeLessThan(5)
+    expect(r.verdictLatencyMs).toBeLessThan(200)
   }, 120_000)
 
   it('reports an OOM kill under smoke-memory as such', async () => {
@@ -144,6 +239,7 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     expect(r.figures.readySeconds).toBeGreaterThanOrEqual(1)
     expect(r.figures.readySeconds).toBeLessThan(2.5)
     expect(lines.join('\n')).toContain('--health-start-interval 250ms')
+    expect(r.verdictLatencyMs).toBeLessThan(200)
   }, 120_000)
 
   it('sends the prediction, checks the answer, reports its latency and the figures', async () => {
@@ -164,8 +260,10 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     expect(f.size).toBeGreaterThan(50_000_000)
     expect(f.compressed!.bytes).toBeGreaterThan(10_000_000)
     expect(f.compressed!.bytes).toBeLessThan(f.size!)
-    expect(f.largestLayers).toHaveLength(5)
-    expect(f.largestLayers[0].size).toBeGreaterThanOrEqual(f.largestLayers[4].size)
+    // Five, or four where the classic store records WORKDIR as an empty layer.
+    expect(f.largestLayers.length).toBeGreaterThanOrEqual(4)
+    expect(f.largestLayers.length).toBeLessThanOrEqual(5)
+    expect(f.largestLayers[0].size).toBeGreaterThanOrEqual(f.largestLayers.at(-1)!.size)
     // The venv built in the builder stage is the largest layer after the base.
     expect(f.largestLayers.map((l) => l.instruction)).toContain('COPY /opt/venv /opt/venv')
   }, 180_000)
@@ -189,6 +287,12 @@ describeTestbed('smoke stage', (bed: Testbed) => {
   it('starts a sidecar the service reaches by name; without it the service fails', async () => {
     const redis = bed.extra.smoke?.redisImage as string | undefined
     if (!redis) throw new Error('bed.extra.smoke.redisImage is missing: run .ci/testbed.d/smoke.sh')
+    const why = bridgeBlocked(bed, redis)
+    if (why) {
+      // A property of this Engine's host setup, not of the stage: say so in every run.
+      console.warn(`sidecar test exempt on the ${engine.store} Engine: ${why}`)
+      return
+    }
     const r = await run('sidecar', images['redis-client'], {
       services: [{ name: 'redis', image: redis }]
     })
@@ -201,6 +305,36 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     expect(alone.verdict).toBe('unhealthy')
     expect(alone.logs).toMatch(/redis at redis:6379 unreachable/)
   }, 180_000)
+
+  it('after a cancel, the post step removes the containers and the network', async () => {
+    const redis = bed.extra.smoke?.redisImage as string
+    const runId = uniqueName('it')
+    const state: CleanupState = { containers: [] }
+    const service = `ml-docker-smoke-${runId}`
+    const running = smoke(images['redis-client'], docker, {
+      timeoutSeconds: 60,
+      env: { REDIS_HOST: 'nowhere' },
+      runId,
+      services: [{ name: 'redis', image: redis }],
+      onContainer: (name) => state.containers.push(name),
+      onNetwork: (name) => (state.networks = [...(state.networks ?? []), name])
+    })
+    const until = Date.now() + 30_000
+    while (Date.now() < until) {
+      const up = sh('docker', ['ps', '-q', '--filter', `name=^${service}$`]).trim()
+      if (up) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(state.containers).toEqual([`${service}-redis`, service])
+    expect(state.networks).toEqual([service])
+    // What the post step does with the saved state when the job was cancelled mid-test.
+    await cleanup(state, log)
+    expect(leftovers(runId)).toEqual([])
+    const r = await running
+    expect(r.passed).toBe(false)
+    expect(r.verdict).toBe('exited')
+    expect(leftovers(runId)).toEqual([])
+  }, 120_000)
 
   it('fails an image above max-image-size before running it', async () => {
     const r = await run('too large', images.exit7, { maxImageSize: 1_000_000 })
@@ -246,4 +380,4 @@ describeTestbed('smoke stage', (bed: Testbed) => {
     expect(none.figures.published).toBeUndefined()
     expect(none.figures.publishedNote).toMatch(/nothing published under/)
   }, 180_000)
-})
+}
