@@ -1,6 +1,6 @@
 import type { PipelineResult } from '../pipeline.js'
 import { describeFinding } from '../scan/report.js'
-import { smokeMarkdown } from '../smoke/summary.js'
+import { smokeMarkdown, smokeText } from '../smoke/summary.js'
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
@@ -64,6 +64,7 @@ export function summaryText(r: PipelineResult): string {
     out.push(
       `  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padStart(w[2])}  ${row[3]}`
     )
+  if (r.smoke) out.push('', smokeText(r.smoke))
   if (r.error) out.push('', `error: ${r.error}`)
   if (r.push) out.push('', `pushed: ${r.push.pushed.join(', ')}`, `digest: ${r.push.digest}`)
   out.push(`reports: ${r.reportDir}`)

@@ -127,3 +127,24 @@ export function smokeFailureDetails(s: SmokeResult): string[] {
     if (c.logs) out.push(`sidecar ${c.name} logs (last 50 lines):\n${c.logs}`)
   return out
 }
+
+/** One line for a terminal summary. */
+export function smokeText(s: SmokeResult): string {
+  const f = s.figures
+  const parts: string[] = []
+  if (f.readySeconds !== undefined) parts.push(`ready after ${f.readySeconds.toFixed(2)}s`)
+  if (f.memoryIdle !== undefined || f.memoryPeak !== undefined)
+    parts.push(
+      `memory idle ${f.memoryIdle !== undefined ? formatBytes(f.memoryIdle) : '?'}, peak ${f.memoryPeak !== undefined ? formatBytes(f.memoryPeak) : '?'}`
+    )
+  if (s.request)
+    parts.push(
+      `${s.request.method} ${s.request.path} → ${s.request.status || 'no answer'} in ${s.request.ms.toFixed(0)} ms`
+    )
+  if (f.size !== undefined)
+    parts.push(
+      `size ${formatBytes(f.size)}${f.compressed ? ` (${formatBytes(f.compressed.bytes)} compressed)` : ''}`
+    )
+  if (f.published) parts.push(`${signed(f.published.change)} vs ${f.published.ref}`)
+  return `smoke: ${parts.join('; ') || s.message.split('\n')[0]}`
+}

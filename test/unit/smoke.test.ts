@@ -35,7 +35,7 @@ import {
   parseServices,
   parseSize
 } from '../../src/smoke/spec.js'
-import { smokeMarkdown, smokeOutputs } from '../../src/smoke/summary.js'
+import { smokeMarkdown, smokeOutputs, smokeText } from '../../src/smoke/summary.js'
 
 const NS = 1_000_000_000
 
@@ -528,6 +528,13 @@ describe('smoke summary and outputs', () => {
     expect(md).toContain('| change vs `127.0.0.1:5000/acme/x:main` | +2.00MB compressed')
     expect(md).toContain('5 of 6 layers unchanged')
     expect(md).toContain('| `RUN pip install \\| tee` | 200MB |')
+  })
+
+  it('has one line for the terminal', () => {
+    expect(smokeText(result({}))).toBe(
+      'smoke: ready after 1.13s; memory idle 30.0MB, peak 45.0MB; POST /predict → 200 in 12 ms; ' +
+        'size 250MB (90.0MB compressed); +2.00MB vs 127.0.0.1:5000/acme/x:main'
+    )
   })
 
   it('shows the failing response and the logs on failure', () => {
