@@ -356,8 +356,15 @@ export async function smoke(
     const t0 = startEvent?.at ?? runStarted
     if (probe.kind === 'http') {
       const req: SmokeRequest = { method: 'GET', path: probe.path, headers: {}, body: '' }
-      const hostPort = await publishedPort(docker, name, `${probe.port}/tcp`)
-      while (Date.now() < deadline) {
+      // A container that already exited has no ports: its die event is the verdict then.
+      const hostPort = await publishedPort(docker, name, `${probe.port}/tcp`).catch(
+        async (e: Error) => {
+          decided = await events.next(name, ['die'], 2000)
+          if (!decided) throw e
+          return 0
+        }
+      )
+      while (!decided && Date.now() < deadline) {
         const died = await events.next(name, ['die'], 0)
         if (died) {
           decided = died

@@ -224,6 +224,15 @@ function suite(bed: Testbed, engine: Engine): void {
     expect(r.figures.readySeconds).toBeLessThan(3)
     expect(r.probe).toBe('HTTP GET http://:8080/health answers 2xx')
 
+    // An HTTP probe of a process that exits at once: the exit is the verdict.
+    const dead = await run('http probe, exit', images.http, {
+      probe: { kind: 'http', port: 8080, path: '/health', url: 'http://:8080/health' },
+      args: ['sh', '-c', 'echo "no model"; exit 3']
+    })
+    expect(dead.verdict).toBe('exited')
+    expect(dead.exitCode).toBe(3)
+    expect(dead.logs).toContain('no model')
+
     const refused = await run('no probe', images.http)
     expect(refused.verdict).toBe('no-healthcheck')
     expect(refused.message).toMatch(/no HEALTHCHECK.*Set smoke-probe/)
@@ -248,8 +257,11 @@ function suite(bed: Testbed, engine: Engine): void {
     )
     const r = await run('prediction', images.service, {
       request,
-      expect: /"label":\s*"setosa"/
+      expect: /"label":\s*"setosa"/,
+      readOnly: true,
+      shmSize: '128m'
     })
+    expect(lines.join('\n')).toMatch(/--shm-size 128m --read-only --tmpfs \/tmp/)
     if (!r.passed) console.log(lines.join('\n'))
     expect(r.passed).toBe(true)
     expect(r.request).toMatchObject({ method: 'POST', path: '/predict', status: 200, passed: true })
