@@ -4,7 +4,7 @@ import type { Logger } from './log.js'
 import type { CleanupState } from './pipeline.js'
 import { removeBuilder } from './build/builder.js'
 import { removeDockerConfig } from './push/login.js'
-import { removeContainer } from './smoke/index.js'
+import { removeContainer, removeNetwork } from './smoke/index.js'
 
 /** Undoes what a run left behind. Safe to call twice; never throws. */
 export async function cleanup(state: CleanupState, log: Logger): Promise<void> {
@@ -12,6 +12,11 @@ export async function cleanup(state: CleanupState, log: Logger): Promise<void> {
   for (const name of state.containers) {
     await removeContainer(docker, name).catch((e: Error) =>
       log.warning(`could not remove container ${name}: ${e.message}`)
+    )
+  }
+  for (const name of state.networks ?? []) {
+    await removeNetwork(docker, name).catch((e: Error) =>
+      log.warning(`could not remove network ${name}: ${e.message}`)
     )
   }
   if (state.builder) {

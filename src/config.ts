@@ -1,7 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from './errors.js'
 import { INPUTS, inputSpec } from './inputs.js'
 import type { Threshold } from './lint/index.js'
+import {
+  dockerSize,
+  looksLikeRequest,
+  parseArgs,
+  parseExpect,
+  parsePorts,
+  parseProbe,
+  parseRequest,
+  parseServices,
+  parseSize,
+  type Probe,
+  type Sidecar,
+  type SmokeRequest
+} from './smoke/spec.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 export type CacheMode = 'auto' | 'off' | 'gha' | 'explicit'
@@ -38,7 +53,22 @@ export interface Config {
     configFile: string
     ignore: string[]
   }
-  smoke: { enabled: boolean; timeoutSeconds: number; env: Record<string, string> }
+  smoke: {
+    enabled: boolean
+    timeoutSeconds: number
+    env: Record<string, string>
+    probe?: Probe
+    request?: SmokeRequest
+    expect?: RegExp
+    services: Sidecar[]
+    ports: string[]
+    args: string[]
+    gpus: string
+    shmSize: string
+    memory: string
+    readOnly: boolean
+    maxImageSize?: number
+  }
   scan: {
     enabled: boolean
     severities: ScanSeverity[]
@@ -172,6 +202,19 @@ export function parseMaxAge(name: string, value: string): number {
   return Number(m[1]) * (m[2].toLowerCase() === 'h' ? 1 : 24)
 }
 
+/** `smoke-request` holds the request text, or the path (relative to the workspace) of a file with it. */
+function smokeRequest(value: string, cwd: string): SmokeRequest | undefined {
+  if (!value.trim()) return undefined
+  if (looksLikeRequest(value)) return parseRequest(value)
+  const file = path.resolve(cwd, value.trim())
+  if (value.trim().includes('\n') || !existsSync(file)) {
+    throw new UserError(
+      `Input "smoke-request" is neither a request (first line "METHOD /path", e.g. "POST /predict") nor an existing file: "${value.trim().split('\n')[0]}".`
+    )
+  }
+  return parseRequest(readFileSync(file, 'utf8'), `smoke-request (${value.trim()})`)
+}
+
 export interface ParseOptions {
   /** Resolve relative paths against this directory (the workspace). */
   cwd?: string
@@ -276,6 +319,11 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     /\.json$/i.test(baselineRaw) && !baselineRaw.includes('@')
       ? path.resolve(cwd, baselineRaw)
       : baselineRaw
+  if (get('smoke-expect').trim() && !get('smoke-request').trim()) {
+    throw new UserError(
+      'Input "smoke-expect" is set but "smoke-request" is empty: set the request whose response it must match.'
+    )
+  }
 
   const username = get('username').trim()
   if (password && !username) {
@@ -317,7 +365,18 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     smoke: {
       enabled: parseBool('smoke', get('smoke')),
       timeoutSeconds: parseSeconds('smoke-timeout', get('smoke-timeout')),
-      env: parseKeyValues('smoke-env', get('smoke-env'))
+      env: parseKeyValues('smoke-env', get('smoke-env')),
+      probe: parseProbe(get('smoke-probe')),
+      request: smokeRequest(get('smoke-request'), cwd),
+      expect: parseExpect(get('smoke-expect')),
+      services: parseServices(get('smoke-services')),
+      ports: parsePorts(get('smoke-ports')),
+      args: parseArgs(get('smoke-args')),
+      gpus: get('smoke-gpus').trim(),
+      shmSize: dockerSize('smoke-shm-size', get('smoke-shm-size')),
+      memory: dockerSize('smoke-memory', get('smoke-memory')),
+      readOnly: parseBool('smoke-read-only', get('smoke-read-only')),
+      maxImageSize: parseSize('max-image-size', get('max-image-size'))
     },
     scan: {
       enabled: parseBool('scan', get('scan')),

@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { UserError } from './errors.js'
-import { run, type RunOptions, type RunResult } from './exec.js'
+import { run, spawnStream, type RunOptions, type RunResult, type Spawned } from './exec.js'
 import type { Logger } from './log.js'
 
 export interface DockerEnv {
@@ -28,6 +28,11 @@ export class Docker {
 
   run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     return run(this.log, 'docker', args, { ...opts, env: this.childEnv(opts.env) })
+  }
+
+  /** Starts a long-lived docker command whose output is read as it arrives. */
+  spawn(args: string[], opts: Pick<RunOptions, 'env' | 'quiet'> = {}): Spawned {
+    return spawnStream(this.log, 'docker', args, { ...opts, env: this.childEnv(opts.env) })
   }
 
   /** Runs and throws with docker's own message when it fails. */

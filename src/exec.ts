@@ -94,3 +94,62 @@ export function run(
     else child.stdin.end()
   })
 }
+
+/** A long-lived child whose stdout the caller reads as it arrives (event streams, `docker save`). */
+export interface Spawned {
+  /** The child's stdout, unread: iterate it, or use `lines`. */
+  stdout: NodeJS.ReadableStream
+  /** Resolves when the child has exited, with its stderr (redacted by the caller if printed). */
+  done: Promise<{ code: number; stderr: string }>
+  /**
+   * Ends the child at once (SIGKILL: these are read-only streams, and the docker CLI can outlive a
+   * SIGTERM while its stream is open); safe to call more than once or after it exited.
+   */
+  stop(): void
+}
+
+export function spawnStream(
+  log: Logger,
+  bin: string,
+  args: string[],
+  opts: Pick<RunOptions, 'env' | 'quiet' | 'cwd'> = {}
+): Spawned {
+  if (!opts.quiet) log.info(`$ ${displayCommand(bin, args)}`)
+  const child = spawn(bin, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+  const done = new Promise<{ code: number; stderr: string }>((resolve) => {
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({
+        code: 127,
+        stderr: err.code === 'ENOENT' ? `${bin} was not found on PATH` : err.message
+      })
+    )
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr }))
+  })
+  return {
+    stdout: child.stdout,
+    done,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }
+  }
+}
+
+/** Calls `onLine` for each complete line of a stream, as it arrives. */
+export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let pending = ''
+  stream.on('data', (chunk: Buffer | string) => {
+    pending += chunk.toString()
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) onLine(line)
+  })
+  stream.on('end', () => {
+    if (pending) onLine(pending)
+  })
+}

@@ -228,19 +228,105 @@ export const INPUTS: InputSpec[] = [
     name: 'smoke',
     default: 'true',
     description:
-      'Run the built image and require its Docker HEALTHCHECK to report `healthy` before scanning and pushing.'
+      'Run the built image and require it to become ready (its HEALTHCHECK, or `smoke-probe`) before ' +
+      'scanning and pushing; then send `smoke-request` and measure time to ready, memory and size.'
   },
   {
     group: 'Smoke',
     name: 'smoke-timeout',
     default: '120',
-    description: 'Seconds to wait for `healthy` before the smoke test fails.'
+    description:
+      'Seconds to wait for the service to become ready (and for the prediction to answer) before the smoke test fails.'
   },
   {
     group: 'Smoke',
     name: 'smoke-env',
     default: '',
     description: 'Environment for the smoke container, `NAME=value` per line.'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-probe',
+    default: '',
+    description:
+      "What proves the service is ready: `healthcheck` (the image's HEALTHCHECK, the default when it has " +
+      'one), an HTTP URL on a container port (`http://:8080/health`: a 2xx passes), or `cmd: <command>` ' +
+      'run in the container (exit 0 passes).'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-request',
+    default: '',
+    description:
+      'A prediction request sent once the service is ready: first line `METHOD /path`, then optional ' +
+      '`Name: value` headers, a blank line and the body; or the path of a file holding that text. It goes ' +
+      'to the first `smoke-ports` port (else the first EXPOSEd port); a 2xx answer is required.'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-expect',
+    default: '',
+    description:
+      'Regular expression the response body of `smoke-request` must match (JavaScript syntax).'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-services',
+    default: '',
+    description:
+      'Sidecars, `NAME=IMAGE` per line (`redis=redis:7`), started first on a private network where the ' +
+      'service reaches each by NAME; waited for (their HEALTHCHECK when they have one) and removed after.'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-ports',
+    default: '',
+    description:
+      'Container ports to publish on 127.0.0.1 (`8080` or `8080/tcp`, comma or newline separated). Empty ' +
+      "means the image's EXPOSEd TCP ports."
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-args',
+    default: '',
+    description:
+      "Command for the smoke container instead of the image's CMD: a JSON array, one argument per line, " +
+      'or one line split on blanks (quotes group words).'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-gpus',
+    default: '',
+    description:
+      'Passed as `docker run --gpus` (`all`, `1`, `device=0`); needs a GPU runner with the NVIDIA container toolkit.'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-shm-size',
+    default: '',
+    description:
+      'Shared memory for the smoke container (`--shm-size`, e.g. `1g`; PyTorch data loaders need it).'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-memory',
+    default: '',
+    description:
+      'Memory limit for the smoke container (`--memory`, e.g. `512m`, no swap). An OOM kill is reported as such.'
+  },
+  {
+    group: 'Smoke',
+    name: 'smoke-read-only',
+    default: 'false',
+    description:
+      'Run the smoke container with a read-only root file system (`/tmp` stays writable, in memory).'
+  },
+  {
+    group: 'Smoke',
+    name: 'max-image-size',
+    default: '',
+    description:
+      'Largest accepted uncompressed image size (`800MB`, `2GB`, `1.5GiB`); a larger image fails the smoke stage.'
   },
   // Scan
   {
@@ -392,6 +478,37 @@ export const OUTPUTS: OutputSpec[] = [
   { name: 'lint-warnings', description: 'Number of warning-level lint findings.' },
   { name: 'lint-notices', description: 'Number of info- and style-level lint findings.' },
   { name: 'lint-sarif', description: 'Path of the lint SARIF file.' },
+  {
+    name: 'smoke-ready-seconds',
+    description: 'Seconds from container start until the service was ready.'
+  },
+  {
+    name: 'smoke-memory-idle',
+    description: 'Memory in use (bytes) once ready and idle, from `docker stats`.'
+  },
+  {
+    name: 'smoke-memory-peak',
+    description: 'Highest memory in use (bytes) among the `docker stats` samples.'
+  },
+  {
+    name: 'smoke-request-ms',
+    description: 'Latency of the `smoke-request` prediction, in milliseconds.'
+  },
+  { name: 'image-size', description: 'Uncompressed image size in bytes.' },
+  {
+    name: 'image-size-compressed',
+    description:
+      'Compressed image size in bytes (what a push sends; see `smoke-figures` for how it was measured).'
+  },
+  {
+    name: 'image-size-change',
+    description:
+      'Compressed size change in bytes against the image published under the first tag (empty when none is).'
+  },
+  {
+    name: 'smoke-figures',
+    description: 'Every smoke figure as JSON (sizes, largest layers, memory, latency).'
+  },
   { name: 'scan-critical', description: 'Number of CRITICAL vulnerabilities and secrets found.' },
   { name: 'scan-high', description: 'Number of HIGH vulnerabilities and secrets found.' },
   { name: 'scan-medium', description: 'Number of MEDIUM vulnerabilities and secrets found.' },

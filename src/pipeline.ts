@@ -23,11 +23,12 @@ import { formatBytes, pushLayout, splitTag, type PushResult } from './push/index
 import { highestRelease } from './push/latest.js'
 import { RegistryClient, type Credentials } from './registry/client.js'
 import { credentialsFromDockerConfig } from './registry/credentials.js'
-import { compressedSize } from './registry/layout.js'
+import { compressedSize, layerBlobs } from './registry/layout.js'
 import { scan, type ScanResult } from './scan/index.js'
 import { describeFinding } from './scan/report.js'
 import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
+import { smokeFailureDetails, smokeOutputs } from './smoke/summary.js'
 
 export type StageName = 'lint' | 'meta' | 'login' | 'build' | 'smoke' | 'scan' | 'push'
 export const STAGES: StageName[] = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push']
@@ -46,6 +47,8 @@ export interface CleanupState {
   builder?: string
   /** Large working directories (the OCI layout) to delete. */
   dirs?: string[]
+  /** Private networks of smoke tests with sidecars. */
+  networks?: string[]
 }
 
 export interface PipelineDeps {
@@ -356,19 +359,28 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           'smoke',
           async () => {
             const s = await smoke(built.imageId, new Docker(out, docker.env), {
-              timeoutSeconds: cfg.smoke.timeoutSeconds,
-              env: cfg.smoke.env,
+              ...cfg.smoke,
               runId,
+              compareWith: meta.images.length ? meta.tags : [],
+              compressed: {
+                bytes: layerBlobs(built.manifest).reduce((n, l) => n + l.size, 0),
+                method: 'stored',
+                layers: layerBlobs(built.manifest).length,
+                digests: layerBlobs(built.manifest).map((l) => l.digest)
+              },
               onContainer: (name) => {
                 cleanup.containers.push(name)
+                save()
+              },
+              onNetwork: (name) => {
+                cleanup.networks = [...(cleanup.networks ?? []), name]
                 save()
               }
             })
             result.smoke = s
+            Object.assign(result.outputs, smokeOutputs(s))
             if (!s.passed) {
-              if (s.probeOutput)
-                out.info(`health probe output (most recent last):\n${s.probeOutput}`)
-              if (s.logs) out.info(`container logs (last 200 lines):\n${s.logs}`)
+              for (const block of smokeFailureDetails(s)) out.info(block)
               out.annotate({ level: 'error', title: 'smoke test failed', message: s.message })
               throw new GateFailed(s.message)
             }

@@ -101,6 +101,11 @@ export function manifestsBottomUp(node: ManifestNode): ManifestNode[] {
   return [...node.children.flatMap(manifestsBottomUp), node]
 }
 
+/** The layer blobs of a single-platform manifest (its first blob is the config). */
+export function layerBlobs(node: ManifestNode): Descriptor[] {
+  return node.children.length ? layerBlobs(node.children[0]) : node.blobs.slice(1)
+}
+
 /** Total bytes of the distinct blobs of a tree (the compressed image size). */
 export function compressedSize(node: ManifestNode): number {
   const seen = new Map<string, number>()

@@ -1,5 +1,6 @@
 import type { PipelineResult } from '../pipeline.js'
 import { scanMarkdown } from '../scan/summary.js'
+import { smokeMarkdown, smokeText } from '../smoke/summary.js'
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
@@ -26,6 +27,7 @@ export function summaryMarkdown(r: PipelineResult): string {
     for (const t of r.meta.tags) lines.push(`- \`${t}\``)
     if (r.push?.digest) lines.push('', `Digest: \`${r.push.digest}\``)
   }
+  if (r.smoke) lines.push(...smokeMarkdown(r.smoke))
   if (r.lint && r.lint.findings.length) {
     lines.push(
       '',
@@ -57,6 +59,7 @@ export function summaryText(r: PipelineResult): string {
     out.push(
       `  ${row[0].padEnd(w[0])}  ${row[1].padEnd(w[1])}  ${row[2].padStart(w[2])}  ${row[3]}`
     )
+  if (r.smoke) out.push('', smokeText(r.smoke))
   if (r.error) out.push('', `error: ${r.error}`)
   if (r.push) out.push('', `pushed: ${r.push.pushed.join(', ')}`, `digest: ${r.push.digest}`)
   out.push(`reports: ${r.reportDir}`)

@@ -25,7 +25,18 @@ describe('parseConfig', () => {
     expect(cfg.registry).toBe('docker.io')
     expect(cfg.cache).toEqual({ mode: 'auto', ref: '', exportMode: 'max' })
     expect(cfg.lint).toEqual({ enabled: true, threshold: 'warning', configFile: '', ignore: [] })
-    expect(cfg.smoke).toEqual({ enabled: true, timeoutSeconds: 120, env: {} })
+    expect(cfg.smoke).toEqual({
+      enabled: true,
+      timeoutSeconds: 120,
+      env: {},
+      services: [],
+      ports: [],
+      args: [],
+      gpus: '',
+      shmSize: '',
+      memory: '',
+      readOnly: false
+    })
     expect(cfg.scan.severities).toEqual(['CRITICAL', 'HIGH'])
     expect(cfg.scan.ignoreUnfixed).toBe(false)
     expect(cfg.scan.trivyVersion).toBe('0.74.0')
