@@ -17,7 +17,8 @@ import {
   type GitContext,
   type MetaResult
 } from './meta/index.js'
-import { checkImagesMatchRegistry, decidePush, isDockerHub, type PushDecision } from './policy.js'
+import { checkImagesMatchRegistry, decidePush, type PushDecision } from './policy.js'
+import { isDockerHub } from './reference.js'
 import { createDockerConfig, login } from './push/login.js'
 import { push, type PushResult } from './push/index.js'
 import { scan, type ScanResult } from './scan/index.js'

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import { repositoryOf } from '../reference.js'
 
 export interface CachePlan {
   ref: string
@@ -6,14 +7,6 @@ export interface CachePlan {
   to: string[]
   /** Why the cache is read-only or off, for the log and summary. */
   note: string
-}
-
-/** Strips a tag or digest: `reg:5000/team/app:1.2` -> `reg:5000/team/app`. */
-export function repositoryOf(image: string): string {
-  const noDigest = image.split('@')[0]
-  const slash = noDigest.lastIndexOf('/')
-  const colon = noDigest.lastIndexOf(':')
-  return colon > slash ? noDigest.slice(0, colon) : noDigest
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { BuildContext, ContextFile } from './context.js'
 import { normalize } from './context.js'
-import { parseImage } from './image.js'
+import { familiarReference, repositoryOf, splitReference } from '../reference.js'
 import {
   argDecls,
   isRootUser,
@@ -36,20 +36,18 @@ export function rootImage(stage: Stage): string | undefined {
   return normalizeImage(image)
 }
 
-/** Drops the Docker Hub registry and `library/` prefixes: `docker.io/library/python:3` -> `python:3`. */
+/** Docker Hub's familiar form: `docker.io/library/python:3` -> `python:3`. */
 export function normalizeImage(image: string): string {
-  return image
-    .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
-    .replace(/^library\//, '')
+  return familiarReference(image)
 }
 
+/** The repository as written, without tag or digest. */
 export function imageName(image: string): string {
-  const ref = parseImage(image)
-  return ref.registry ? `${ref.registry}/${ref.name}` : ref.name
+  return repositoryOf(image)
 }
 
 export function imageTag(image: string): string | undefined {
-  return parseImage(image).tag
+  return splitReference(image).tag
 }
 
 export function isOfficialPython(image: string | undefined): boolean {

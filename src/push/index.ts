@@ -1,5 +1,6 @@
 import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
+import { repositoryOf } from '../reference.js'
 
 export interface PushResult {
   pushed: string[]
@@ -45,7 +46,7 @@ export async function push(
       const res = await docker.run(['push', tag], { stream: true })
       if (res.code === 0) {
         const digest = parsePushDigest(res.output)
-        const repo = tag.slice(0, tag.lastIndexOf(':'))
+        const repo = repositoryOf(tag)
         if (digest) {
           result.digests[repo] = digest
           result.digest ||= digest

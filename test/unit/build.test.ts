@@ -7,7 +7,8 @@ import {
   type BuildPlan
 } from '../../src/build/args.js'
 import { createBuilderArgv } from '../../src/build/builder.js'
-import { planCache, repositoryOf } from '../../src/build/cache.js'
+import { planCache } from '../../src/build/cache.js'
+import { repositoryOf } from '../../src/reference.js'
 
 const plan: BuildPlan = {
   builder: 'b1',
