@@ -1,5 +1,5 @@
 /**
- * hadolint conformance: every case of shared/conformance/hadolint-spec-cases.json (facts from
+ * hadolint conformance: every case of test/fixtures/lint/hadolint-spec-cases.json (facts from
  * hadolint's own spec suite). Only the named rule is scored; other findings are ignored.
  * Deliberate disagreements are listed below with their reason; the test fails if agreement
  * drops under 97 % or if a disagreement appears that is not listed (or a listed one vanishes).
@@ -14,7 +14,7 @@ interface Case {
   rule: string
   dockerfile: string
   fires: boolean
-  note: string
+  spec_test: string
   since?: string
   config?: { trustedRegistries?: string[] }
 }
@@ -54,7 +54,7 @@ describe('hadolint conformance', () => {
         lines.map((l) => `  ${l}\n`).join('')
     )
     expect(
-      disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.note}`)
+      disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.spec_test}`)
     ).toEqual([])
     expect(
       Object.keys(DELIBERATE).filter((id) => !disagreements.some((d) => d.c.id === id))
