@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CONFIG, type LintConfig } from './config.js'
 import type { BuildContext } from './context.js'
+import { contextFits } from './ml.js'
 import { buildModel, onbuildView, type Dockerfile } from './model.js'
 import { isIgnoredByPragma, parsePragmas } from './pragmas.js'
 import type { Hit, Rule } from './rule.js'
@@ -59,13 +60,15 @@ export function lintModel(
     ? undefined
     : parsePragmas(df.parsed.comments, fromLines)
   const findings: Finding[] = []
+  // a context the Dockerfile cannot be built from says nothing about the real one
+  const fits = context && contextFits(df, context) ? context : undefined
   for (const rule of rules) {
     if (ignored.has(rule.code)) continue
     const level = levelFor(rule, config)
     if (level === 'ignore') continue
     let hitsOf: Hit[]
     try {
-      hitsOf = runRule(rule, df, config, context)
+      hitsOf = runRule(rule, df, config, fits)
     } catch (e) {
       // A rule bug must not take the whole lint down; it is reported, not hidden.
       findings.push({

@@ -71,6 +71,33 @@ export function isCudaImage(image: string | undefined): boolean {
   )
 }
 
+// --- is this the Dockerfile's context? ---------------------------------------------------------
+
+/**
+ * Whether a context can be the one the Dockerfile is built from: every literal COPY/ADD source
+ * (no wildcard, variable, URL, heredoc or other stage) exists in it, as `docker build` requires.
+ * A Dockerfile linted away from its project (a directory holding only the Dockerfile, a context
+ * that lives elsewhere) fails this, and the context rules then stay silent instead of reporting
+ * a missing .dockerignore or lock file that the real context has.
+ */
+export function contextFits(df: Dockerfile, ctx: BuildContext): boolean {
+  for (const instr of df.instructions) {
+    if (instr.keyword !== 'COPY' && instr.keyword !== 'ADD') continue
+    const c = copyInfo(instr)
+    if (c.from !== undefined) continue
+    for (const raw of c.sources) {
+      if (/[*?[$]/.test(raw) || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@'))
+        continue
+      const path = normalize(raw)
+      if (path === '' || path === '.') continue
+      if (ctx.byPath.has(path)) continue
+      if (ctx.files.some((f) => f.path.startsWith(`${path}/`))) continue
+      return false
+    }
+  }
+  return true
+}
+
 // --- D8: base image facts -------------------------------------------------------------------------
 
 export type BinaryPresence = 'present' | 'absent' | 'unknown'
@@ -649,7 +676,17 @@ const LAUNCHERS = [
   /\bbentoml\s+serve\b/,
   /\btorchserve\b/,
   /\btritonserver\b/,
-  /-m\s+http\.server\b/
+  /-m\s+http\.server\b/,
+  // model servers that listen without an EXPOSE in their Dockerfile
+  /\btext-generation-launcher\b/, // TGI
+  /\btext-embeddings-router\b/, // TEI
+  /\bvllm\s+serve\b/,
+  /\bvllm\.entrypoints\.(openai\.)?api_server\b/,
+  /\bmlserver\s+start\b/,
+  /-m\s+kserve\b|\bkserve\.model_server\b|-m\s+\w+server\b/, // KServe model servers (sklearnserver, ...)
+  /\bollama\s+serve\b|\bollama\b.*\bserve\b/,
+  /\bserve\s+run\b/, // Ray Serve
+  /\bsglang\.launch_server\b/
 ]
 
 export interface EffectiveCommand {
@@ -750,12 +787,40 @@ export function isRootUserSpec(user: string): boolean {
   return isRootUser(user.trim().replace(/^["']|["']$/g, ''))
 }
 
-/** Effective user at the end of a lineage: 'root' when no USER is set (and the base tag is not nonroot). */
-export function finalUserIsRoot(stage: Stage): boolean {
+/** The user a USER instruction sets, with ARG/ENV values substituted where they are known. */
+export function userOf(df: Dockerfile, user: Instr): string {
+  return expand(user.args, varsBefore(df, user)) ?? user.args
+}
+
+/** Bases whose image config already sets an unprivileged USER. */
+const NONROOT_BASES = [
+  /^(quay\.io\/)?jupyter\//, // docker-stacks: USER ${NB_UID} (1000)
+  /^cgr\.dev\/chainguard\//, // nonroot (65532) unless a -dev variant
+  /^(docker\.io\/)?bitnami\// // 1001
+]
+
+/** Whether a stage's lineage starts from `scratch` (nothing runs in it: an export or data stage). */
+export function isScratch(stage: Stage): boolean {
+  const chain = lineage(stage)
+  return chain[chain.length - 1].resolvedImage === 'scratch'
+}
+
+/**
+ * Effective user at the end of a lineage: the last USER (variables substituted: `ARG UID=0` +
+ * `USER $UID` is root); without one, root unless the base image sets an unprivileged user.
+ */
+export function finalUserIsRoot(df: Dockerfile, stage: Stage): boolean {
   const users = lineageInstructions(stage).filter((i) => i.keyword === 'USER')
   const last = users[users.length - 1]
-  if (last) return isRootUserSpec(last.args)
-  return !(rootImage(stage) ?? '').includes('nonroot')
+  return last ? isRootUserSpec(userOf(df, last)) : baseUserIsRoot(stage)
+}
+
+/** Whether the user a stage starts with (no USER of its own yet) is root. */
+export function baseUserIsRoot(stage: Stage): boolean {
+  if (isScratch(stage)) return false
+  const base = rootImage(stage) ?? ''
+  if (base.includes('nonroot')) return false
+  return !(NONROOT_BASES.some((re) => re.test(base)) && !/:[^/]*-dev\b/.test(base))
 }
 
 // --- python code ----------------------------------------------------------------------------------

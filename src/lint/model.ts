@@ -117,7 +117,12 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
     } else {
       stage?.instructions.push(instr)
       if (!stage && raw.keyword === 'ARG') {
-        for (const a of argDecls(instr)) globalArgs.set(a.name, a.value)
+        // Docker expands a global ARG's default with the ARGs declared before it
+        for (const a of argDecls(instr))
+          globalArgs.set(
+            a.name,
+            a.value === undefined ? undefined : expand(a.value, (n) => globalArgs.get(n))
+          )
       }
     }
     instructions.push(instr)

@@ -14,7 +14,8 @@ export const MLD009: Rule = {
       const image = normalizeImage(s.resolvedImage)
       if (imageName(image) !== 'python' || splitReference(image).digest !== undefined) return []
       const tag = imageTag(image)
-      if (tag === undefined || tag === 'latest' || /^\d+\.\d+/.test(tag)) return []
+      if (tag === undefined || tag === 'latest' || /^\d+\.\d+/.test(tag) || tag.includes('$'))
+        return []
       return [
         {
           line: s.from.line,

@@ -9,7 +9,7 @@ export const MLD012: Rule = {
   name: 'final-stage-runs-as-root',
   check: ({ df }) => {
     const stage = finalStage(df)
-    if (!stage || !finalUserIsRoot(stage)) return []
+    if (!stage || !finalUserIsRoot(df, stage)) return []
     const users = lineageInstructions(stage).filter((i) => i.keyword === 'USER')
     const last = users[users.length - 1]
     return [
