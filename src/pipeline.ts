@@ -9,7 +9,7 @@ import { planCache, type CachePlan } from './build/cache.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
 import { isUserError, UserError } from './errors.js'
-import { lint, toSarif, type LintReport } from './lint/index.js'
+import { ACTION_DEFAULT_THRESHOLD, lint, toSarif, type LintReport } from './lint/index.js'
 import type { Logger } from './log.js'
 import {
   computeMeta,
@@ -161,14 +161,15 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           overrides: {
             failureThreshold: cfg.lint.threshold,
             ...(cfg.lint.ignore.length ? { ignored: cfg.lint.ignore } : {})
-          }
+          },
+          defaultThreshold: ACTION_DEFAULT_THRESHOLD
         })
         result.lint = r
         await emitLint(r, log, reportDir, result.outputs, deps.cwd ?? process.cwd())
         const c = lintSeverityCounts(r)
-        const detail = `${c.errors} errors, ${c.warnings} warnings, ${c.notices} notices (threshold ${cfg.lint.threshold})`
+        const detail = `${c.errors} errors, ${c.warnings} warnings, ${c.notices} notices (threshold ${r.threshold})`
         if (r.failed)
-          throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`)
+          throw new GateFailed(`lint found findings at or above "${r.threshold}": ${detail}`)
         return { value: r, detail }
       })
       log.debug(`lint checked ${report.files.length} file(s)`)

@@ -14,7 +14,13 @@ export type {
   VirtualContext
 } from './types.js'
 export { SEVERITIES } from './types.js'
-export { lint, lintSource, countBySeverity, exceedsThreshold } from './lint.js'
+export {
+  ACTION_DEFAULT_THRESHOLD,
+  lint,
+  lintSource,
+  countBySeverity,
+  exceedsThreshold
+} from './lint.js'
 export { toSarif } from './sarif.js'
 export { formatText } from './format.js'
 export { toAnnotations, type Annotation } from './annotations.js'

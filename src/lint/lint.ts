@@ -60,7 +60,11 @@ async function lintOne(opts: LintOptions): Promise<{ report: FileReport; config:
         : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? (e as Error).message}`
     )
   }
-  const config = resolveConfig({ configFile: opts.configFile, overrides: opts.overrides })
+  const config = resolveConfig({
+    configFile: opts.configFile,
+    overrides: opts.overrides,
+    defaultThreshold: opts.defaultThreshold
+  })
   let report: FileReport
   if (opts.auditContext === false) {
     report = { file: opts.dockerfile, findings: lintText(source, opts.dockerfile, config) }
@@ -75,6 +79,12 @@ async function lintOne(opts: LintOptions): Promise<{ report: FileReport; config:
   }
   return { report, config }
 }
+
+/**
+ * The action's failure threshold when the `lint-failure-threshold` input is not set and the
+ * configuration (`.hadolint.yaml` `failure-threshold`, HADOLINT_FAILURE_THRESHOLD) names none.
+ */
+export const ACTION_DEFAULT_THRESHOLD: Threshold = 'warning'
 
 /**
  * Lints one or several Dockerfiles (each with its own context, default: its directory).

@@ -67,6 +67,11 @@ export interface LintOptions {
   configFile?: string
   overrides?: LintOverrides
   auditContext?: boolean
+  /**
+   * The failure threshold when neither overrides, the environment nor the configuration file set
+   * one (hadolint's own default, `info`, when not given).
+   */
+  defaultThreshold?: Threshold
 }
 
 export interface FileReport {
