@@ -10,7 +10,18 @@ export interface ImageEntry {
 /** Parses the `images` input: one image per line, `name=`/`enable=` attributes allowed. */
 export function parseImages(input: string): ImageEntry[] {
   const images: ImageEntry[] = []
-  for (const line of inputLines(input)) {
+  const lines = inputLines(input)
+  // The reference's older format: one line of comma-separated names (`a/app,ghcr.io/a/app`),
+  // recognised when no field has an attribute.
+  if (lines.length === 1) {
+    const fields = csvFields(lines[0], 'images')
+    if (fields.length > 1 && fields.every((f) => keyValue(f).key === undefined)) {
+      return fields
+        .filter((f) => f.trim() !== '')
+        .map((f) => ({ name: normalizeImageName(keyValue(f).value), enable: true }))
+    }
+  }
+  for (const line of lines) {
     let name: string | undefined
     let enable = true
     for (const field of csvFields(line, 'images')) {
