@@ -1,4 +1,4 @@
-// Transpiles src/lint (and src/errors.ts) to plain ESM in a temporary directory so the
+// Transpiles src/lint (and src/errors.ts, src/reference.ts) to plain ESM in a temporary directory so the
 // benchmark and comparison scripts run the linter in-process without a build step.
 import ts from 'typescript'
 import {
@@ -27,7 +27,11 @@ function walk(dir) {
 export async function loadLinter() {
   const out = join(tmpdir(), `ml-docker-lint-${process.pid}`)
   const src = join(repoRoot, 'src')
-  for (const file of [...walk(join(src, 'lint')), join(src, 'errors.ts')]) {
+  for (const file of [
+    ...walk(join(src, 'lint')),
+    join(src, 'errors.ts'),
+    join(src, 'reference.ts')
+  ]) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       compilerOptions: {
         module: ts.ModuleKind.ESNext,
