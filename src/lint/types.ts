@@ -72,6 +72,11 @@ export interface LintOptions {
    * one (hadolint's own default, `info`, when not given).
    */
   defaultThreshold?: Threshold
+  /**
+   * ShellCheck on RUN scripts, as hadolint does: a binary path, `false` to leave SC findings out,
+   * or (default) `shellcheck` from PATH when there is one.
+   */
+  shellcheck?: string | false
 }
 
 export interface FileReport {
