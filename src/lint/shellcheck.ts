@@ -118,11 +118,17 @@ function collect(instrs: Instr[], df: Dockerfile): ShellScript[] {
       opts.shell = words ? words.join(' ') : i.args
     } else if (i.keyword === 'RUN') {
       const run = runInfo(i)
-      if (run.exec || run.script.trim() === '') continue
+      if (run.exec) continue
+      // hadolint's text of a heredoc RUN: for `RUN <<EOF [cmd]` the first heredoc's body; for
+      // `RUN cmd <<EOF ...` only the command line before the first marker (checked against 2.15.1)
+      let script = run.script
+      if (i.heredocs.length > 0) {
+        script = /^\s*<<-?/.test(i.args) ? i.heredocs[0].content : i.args.split(/<<-?/)[0]
+      }
+      if (script.trim() === '') continue
       if (NON_POSIX.some((n) => opts.shell.includes(n))) continue
-      if (run.script.startsWith('#!') && !SUPPORTED_SHEBANGS.some((s) => run.script.startsWith(s)))
-        continue
-      out.push({ line: i.line, shell: opts.shell, vars: [...opts.vars].sort(), script: run.script })
+      if (script.startsWith('#!') && !SUPPORTED_SHEBANGS.some((s) => script.startsWith(s))) continue
+      out.push({ line: i.line, shell: opts.shell, vars: [...opts.vars].sort(), script })
     }
   }
   return out

@@ -1,7 +1,7 @@
-import { hasCacheOrTmpfsMount } from '../commands.js'
+import { cleanMissing, hasCacheOrTmpfsMount } from '../commands.js'
 import { runInfo, type Instr } from '../model.js'
 import type { Rule } from '../rule.js'
-import { cmdHasArgs, type SimpleCommand } from '../shell.js'
+import { cmdHasArgs } from '../shell.js'
 
 const DNF = ['dnf', 'microdnf']
 const INSTALL_VERBS = [
@@ -25,15 +25,14 @@ function forgotClean(instr: Instr): boolean {
   const { commands, mounts } = runInfo(instr)
   if (hasCacheOrTmpfsMount(mounts, (t) => t.includes('/var/cache/libdnf5'))) return false
   if (hasCacheOrTmpfsMount(mounts, (t) => t.includes('.cache/libdnf5'))) return false
-  return DNF.some((name) => {
-    const install = commands.findIndex((c) => cmdHasArgs(c, name, INSTALL_VERBS))
-    if (install < 0) return false
-    const clean = commands.findIndex(
-      (c: SimpleCommand) =>
+  return DNF.some((name) =>
+    cleanMissing(
+      commands,
+      (c) => cmdHasArgs(c, name, INSTALL_VERBS),
+      (c) =>
         cmdHasArgs(c, name, ['clean', 'all']) || cmdHasArgs(c, 'rm', ['-rf', '/var/cache/libdnf5*'])
     )
-    return !(clean >= 0 && install < clean)
-  })
+  )
 }
 
 export const DL3040: Rule = {

@@ -1,3 +1,4 @@
+import { hasLiteralName } from '../commands.js'
 import { runInfo, type Instr } from '../model.js'
 import type { Rule } from '../rule.js'
 
@@ -7,10 +8,11 @@ function flagKey(i: Instr): string {
 
 /**
  * The commands hadolint counts: simple commands with a name, nested ones included; `[ ... ]` and
- * `[[ ... ]]` tests and bare assignments (`A=1`) are not commands to it.
+ * `[[ ... ]]` tests, bare assignments (`A=1`) and a first word with an expansion
+ * (`python$PY ...`) are not commands to it.
  */
 export function countedCommands(i: Instr): number {
-  return runInfo(i).commands.filter((c) => c.name !== '' && c.name !== '[' && c.name !== '[[')
+  return runInfo(i).commands.filter((c) => hasLiteralName(c) && c.name !== '[' && c.name !== '[[')
     .length
 }
 

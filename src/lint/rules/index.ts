@@ -27,6 +27,8 @@ import { DL3025 } from './DL3025.js'
 import { DL3026 } from './DL3026.js'
 import { DL3027 } from './DL3027.js'
 import { DL3029 } from './DL3029.js'
+import { DL3032 } from './DL3032.js'
+import { DL3033 } from './DL3033.js'
 import { DL3040 } from './DL3040.js'
 import { DL3041 } from './DL3041.js'
 import { DL3042 } from './DL3042.js'
@@ -78,6 +80,8 @@ export const DL_RULES: Rule[] = [
   DL3026,
   DL3027,
   DL3029,
+  DL3032,
+  DL3033,
   DL3040,
   DL3041,
   DL3042,

@@ -22,6 +22,24 @@ const cases: [rule: string, df: string, fires: boolean][] = [
   ['DL3066', 'FROM debian:12\nENV U=app\nUSER $U\n', true],
   ['DL3066', 'FROM debian:12\nARG U=app\nUSER ${U:-app}\n', true],
   ['DL3066', 'FROM debian:12\nUSER app:1000\n', true],
+  // a first word with an expansion is no command to hadolint
+  ['DL3013', 'FROM debian:12\nRUN python$V -m pip install x\n', false],
+  ['DL3013', 'FROM debian:12\nRUN "pip" install x\n', true],
+  [
+    'DL3059',
+    'FROM debian:12\nRUN [ -n "$R" ] && python$V -m pip install a && python -m pip install b\nRUN c\n',
+    true
+  ],
+  // DL3032/DL3033: yum clean and versions
+  ['DL3032', 'FROM almalinux:8\nRUN yum install -y httpd-2.4\n', true],
+  ['DL3032', 'FROM almalinux:8\nRUN yum clean all && yum install -y a-1\n', true],
+  ['DL3032', 'FROM almalinux:8\nRUN yum install -y httpd-2.4 && yum clean all\n', false],
+  ['DL3032', 'FROM almalinux:8\nRUN yum install -y httpd-2.4 && rm -rf /var/cache/yum/*\n', false],
+  ['DL3033', 'FROM almalinux:8\nRUN yum install -y httpd && yum clean all\n', true],
+  ['DL3033', 'FROM almalinux:8\nRUN yum module install -y nodejs && yum clean all\n', true],
+  ['DL3033', 'FROM almalinux:8\nRUN yum group install -y tools && yum clean all\n', true],
+  ['DL3033', 'FROM almalinux:8\nRUN yum install -y httpd-2.4 && yum clean all\n', false],
+  ['DL3033', 'FROM almalinux:8\nRUN yum module install -y nodejs:18 && yum clean all\n', false],
   // DL3016: npm pins
   ['DL3016', 'FROM node:20\nRUN npm install express\n', true],
   ['DL3016', 'FROM node:20\nRUN npm install -g @angular/cli\n', true],
