@@ -283,11 +283,15 @@ function scopeBefore(df: Dockerfile, instr: Instr): Scope {
     scopes.set(i, scope)
     if (i.keyword === 'ENV' || i.keyword === 'ARG') {
       const vars = new Map(scope.vars)
-      if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, p.value)
+      // values are expanded where they are declared, as Docker does (`ENV VIRTUAL_ENV=${VENV_PATH}`),
+      // with the variables in effect before the instruction
+      const before = (n: string) => scope.vars.get(n)
+      const value = (v: string) => expand(v, before) ?? v
+      if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, value(p.value))
       else
         for (const a of argDecls(i))
           if (a.value !== undefined || !vars.has(a.name))
-            vars.set(a.name, a.value ?? vars.get(a.name))
+            vars.set(a.name, a.value === undefined ? vars.get(a.name) : value(a.value))
       scope = { vars, workdir: scope.workdir }
     } else if (i.keyword === 'WORKDIR') {
       const raw = i.args.trim().replace(/^["']|["']$/g, '')

@@ -36,6 +36,11 @@ const CASES: Record<string, Case[]> = {
       fires: false
     },
     {
+      name: 'ENV VIRTUAL_ENV from a stage ARG that inherits the global default',
+      df: 'ARG VENV_PATH=/prod_venv\nFROM python:3.11-slim AS builder\nARG VENV_PATH\nENV VIRTUAL_ENV=${VENV_PATH}\nRUN python -m venv $VIRTUAL_ENV\nFROM python:3.11-slim AS prod\nARG VENV_PATH\nENV VIRTUAL_ENV=${VENV_PATH}\nENV PATH="$VIRTUAL_ENV/bin:$PATH"\nCOPY --from=builder $VIRTUAL_ENV $VIRTUAL_ENV\n',
+      fires: false
+    },
+    {
       name: 'PATH set to another directory',
       df:
         VENV_BUILDER +
@@ -99,6 +104,11 @@ const CASES: Record<string, Case[]> = {
       fires: false
     },
     {
+      name: 'final stage chosen by an ARG (FROM ${BUILD_TYPE}-image) whose stage sets USER',
+      df: 'ARG BUILD_TYPE=dev\nFROM ubuntu:24.04 AS dev-image\nRUN useradd -m model-server\nUSER model-server\nFROM ubuntu:24.04 AS ci-image\nFROM ${BUILD_TYPE}-image AS final-image\nCMD ["serve"]\n',
+      fires: false
+    },
+    {
       name: 'jupyter base switched back to root',
       df: 'FROM jupyter/base-notebook:2023-10-20\nUSER root\nRUN apt-get update\n',
       fires: true
@@ -148,6 +158,19 @@ const CASES: Record<string, Case[]> = {
       fires: false
     },
     {
+      name: 'uv sync --frozen refuses to run without the lock',
+      df: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN uv sync --frozen\n',
+      context: {
+        files: [{ path: 'pyproject.toml', size: 30, content: '[project]\nname = "x"\n' }]
+      },
+      fires: false
+    },
+    {
+      name: 'lock shipped inside a copied directory (context unknown)',
+      df: 'FROM python:3.11-slim\nWORKDIR /usr/src\nCOPY server server\nRUN cd server && uv sync\n',
+      fires: false
+    },
+    {
       name: 'uv sync, real context without uv.lock',
       df: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY pyproject.toml ./\nCOPY . .\nRUN uv sync\n',
       context: {
@@ -156,6 +179,18 @@ const CASES: Record<string, Case[]> = {
           { path: 'pyproject.toml', size: 30, content: '[project]\nname = "x"\n' }
         ]
       },
+      fires: true
+    }
+  ],
+  MLD006: [
+    {
+      name: 'dependencies in the parent stage, then COPY . and pip install --no-deps .',
+      df: 'FROM python:3.11-slim AS build\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nFROM build AS app\nCOPY . .\nRUN pip install --no-cache-dir --no-deps .\n',
+      fires: false
+    },
+    {
+      name: 'COPY . before installing the project with its dependencies',
+      df: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n',
       fires: true
     }
   ],
