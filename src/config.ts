@@ -49,7 +49,8 @@ export interface Config {
   password: string
   lint: {
     enabled: boolean
-    threshold: Threshold
+    /** undefined: not set, the lint configuration or the action's default decides */
+    threshold: Threshold | undefined
     configFile: string
     ignore: string[]
   }
@@ -269,8 +270,9 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     }
   }
 
-  const threshold = (get('lint-failure-threshold').trim().toLowerCase() || 'warning') as Threshold
-  if (!THRESHOLDS.includes(threshold)) {
+  const threshold = (get('lint-failure-threshold').trim().toLowerCase() || undefined) as
+    Threshold | undefined
+  if (threshold !== undefined && !THRESHOLDS.includes(threshold)) {
     throw new UserError(
       `Input "lint-failure-threshold" must be one of ${THRESHOLDS.join(', ')}, got "${threshold}".`
     )

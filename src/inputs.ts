@@ -205,9 +205,10 @@ export const INPUTS: InputSpec[] = [
   {
     group: 'Lint',
     name: 'lint-failure-threshold',
-    default: 'warning',
+    default: '',
     description:
       'Lowest finding severity that fails the run: `error`, `warning`, `info`, `style` or `none`. ' +
+      'Unset: the `failure-threshold` of `.hadolint.yaml` (or `HADOLINT_FAILURE_THRESHOLD`), else `warning`. ' +
       'Info and style findings are still annotated.'
   },
   {

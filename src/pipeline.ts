@@ -7,7 +7,7 @@ import { build, BuildError, type BuildResult } from './build/index.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
 import { isUserError, UserError } from './errors.js'
-import { lint, toSarif, type LintReport } from './lint/index.js'
+import { ACTION_DEFAULT_THRESHOLD, lint, toSarif, type LintReport } from './lint/index.js'
 import type { Logger } from './log.js'
 import { BufferedLogger } from './log-buffer.js'
 import {
@@ -17,7 +17,8 @@ import {
   type MetaResult
 } from './meta/index.js'
 import { planRun, type CachePlan, type RunPlan } from './plan.js'
-import { isDockerHub, type PushDecision } from './policy.js'
+import type { PushDecision } from './policy.js'
+import { canonicalRegistry, isDockerHub } from './reference.js'
 import { createDockerConfig, login } from './push/login.js'
 import { formatBytes, pushLayout, splitTag, type PushResult } from './push/index.js'
 import { highestRelease } from './push/latest.js'
@@ -108,10 +109,8 @@ export function defaultImages(
 
 /** The push credentials for `registry`: the run's own inputs, else the Docker client's configuration. */
 async function credentialsFor(cfg: Config, registry: string): Promise<Credentials | undefined> {
-  const own = isDockerHub(cfg.registry)
-    ? 'docker.io'
-    : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
-  if (cfg.username && registry === own) return { username: cfg.username, password: cfg.password }
+  if (cfg.username && registry === canonicalRegistry(cfg.registry))
+    return { username: cfg.username, password: cfg.password }
   return credentialsFromDockerConfig(registry)
 }
 
@@ -223,14 +222,15 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           overrides: {
             failureThreshold: cfg.lint.threshold,
             ...(cfg.lint.ignore.length ? { ignored: cfg.lint.ignore } : {})
-          }
+          },
+          defaultThreshold: ACTION_DEFAULT_THRESHOLD
         })
         result.lint = r
         await emitLint(r, log, reportDir, result.outputs, deps.cwd ?? process.cwd())
         const c = lintSeverityCounts(r)
-        const detail = `${c.errors} errors, ${c.warnings} warnings, ${c.notices} notices (threshold ${cfg.lint.threshold})`
+        const detail = `${c.errors} errors, ${c.warnings} warnings, ${c.notices} notices (threshold ${r.threshold})`
         if (r.failed)
-          throw new GateFailed(`lint found findings at or above "${cfg.lint.threshold}": ${detail}`)
+          throw new GateFailed(`lint found findings at or above "${r.threshold}": ${detail}`)
         return { value: r, detail }
       })
     } else skip('lint', 'lint: false')

@@ -2,13 +2,8 @@ import path from 'node:path'
 import type { Config } from './config.js'
 import { UserError } from './errors.js'
 import type { GitContext, MetaResult } from './meta/index.js'
-import {
-  checkImagesMatchRegistry,
-  decidePush,
-  isDockerHub,
-  registryOf,
-  type PushDecision
-} from './policy.js'
+import { checkImagesMatchRegistry, decidePush, type PushDecision } from './policy.js'
+import { canonicalRegistry, registryOf, repositoryOf } from './reference.js'
 import { parseFlavor } from './meta/flavor.js'
 import { pushOrder } from './push/index.js'
 
@@ -103,14 +98,6 @@ function slug(s: string): string {
       .replace(/^[-.]+|[-.]+$/g, '')
       .slice(0, 100) || 'default'
   )
-}
-
-/** Strips a tag or digest: `reg:5000/team/app:1.2` -> `reg:5000/team/app`. */
-export function repositoryOf(image: string): string {
-  const noDigest = image.split('@')[0]
-  const slash = noDigest.lastIndexOf('/')
-  const colon = noDigest.lastIndexOf(':')
-  return colon > slash ? noDigest.slice(0, colon) : noDigest
 }
 
 /**
@@ -234,13 +221,9 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     return [...exact, ...tags.filter((t) => !exact.includes(t))]
   }
   const pushTags = push.push ? pushOrder(versionFirst(meta.tags), floating) : []
-  const registry = isDockerHub(cfg.registry)
-    ? 'docker.io'
-    : cfg.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+  const registry = canonicalRegistry(cfg.registry)
   const logins =
-    push.push &&
-    cfg.username &&
-    meta.images.some((i) => (isDockerHub(registryOf(i)) ? 'docker.io' : registryOf(i)) === registry)
+    push.push && cfg.username && meta.images.some((i) => registryOf(i) === registry)
       ? [{ registry: cfg.registry, username: cfg.username }]
       : []
   const flavor = parseFlavor(cfg.flavor)

@@ -1,5 +1,6 @@
 import type { PushMode } from './config.js'
 import { UserError } from './errors.js'
+import { canonicalRegistry, DOCKER_HUB, registryOf } from './reference.js'
 
 /** Events that build code nobody has merged yet: gate them, never publish from them. */
 export const UNTRUSTED_EVENTS = [
@@ -49,36 +50,15 @@ export function decidePush(mode: PushMode, eventName: string): PushDecision {
   return { push: false, reason: `push: auto does not push on ${eventName} events` }
 }
 
-/** Docker Hub's many names for itself. */
-export function isDockerHub(registry: string): boolean {
-  return [
-    'docker.io',
-    'index.docker.io',
-    'registry-1.docker.io',
-    'registry.hub.docker.com'
-  ].includes(registry.replace(/^https?:\/\//, '').replace(/\/.*$/, ''))
-}
-
-/** The registry host an image reference lives in (Docker's rule: a first part with `.`/`:` or `localhost`). */
-export function registryOf(image: string): string {
-  const first = image.split('/')[0]
-  if (image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
-    return first
-  return 'docker.io'
-}
-
 /** Images pushed must live in the registry we logged in to, or the push would go elsewhere unauthenticated. */
 export function checkImagesMatchRegistry(images: string[], registry: string): void {
-  const target = isDockerHub(registry)
-    ? 'docker.io'
-    : registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')
+  const target = canonicalRegistry(registry)
   for (const image of images) {
     const r = registryOf(image)
-    const same = isDockerHub(r) ? target === 'docker.io' : r === target
-    if (!same) {
+    if (r !== target) {
       throw new UserError(
         `Image "${image}" is in registry ${r}, but the "registry" input is ${registry}. ` +
-          `Name the image ${target === 'docker.io' ? '<user>/<name>' : `${target}/<name>`}, or set "registry" to ${r}.`
+          `Name the image ${target === DOCKER_HUB ? '<user>/<name>' : `${target}/<name>`}, or set "registry" to ${r}.`
       )
     }
   }

@@ -183,6 +183,7 @@ export function resolveConfig(opts: {
   overrides?: LintOverrides
   cwd?: string
   env?: NodeJS.ProcessEnv
+  defaultThreshold?: Threshold
 }): LintConfig {
   const env = opts.env ?? process.env
   const file = opts.configFile
@@ -191,5 +192,6 @@ export function resolveConfig(opts: {
   if (opts.configFile && !existsSync(file!))
     throw new UserError(`lint config file not found: ${opts.configFile}`)
   const fromFile = file ? loadConfigFile(file) : undefined
-  return mergeConfig(fromFile, configFromEnv(env), opts.overrides)
+  const defaults = opts.defaultThreshold ? { failureThreshold: opts.defaultThreshold } : undefined
+  return mergeConfig(defaults, fromFile, configFromEnv(env), opts.overrides)
 }

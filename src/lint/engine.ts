@@ -5,6 +5,8 @@
  */
 import { DEFAULT_CONFIG, type LintConfig } from './config.js'
 import type { BuildContext } from './context.js'
+import { contextFits } from './ml.js'
+import { runShellcheck, shellcheckScripts } from './shellcheck.js'
 import { buildModel, onbuildView, type Dockerfile } from './model.js'
 import { isIgnoredByPragma, parsePragmas } from './pragmas.js'
 import type { Hit, Rule } from './rule.js'
@@ -36,7 +38,8 @@ export function lintModel(
   df: Dockerfile,
   config: LintConfig = DEFAULT_CONFIG,
   context?: BuildContext,
-  rules: Rule[] = RULES
+  rules: Rule[] = RULES,
+  shellcheck?: string
 ): Finding[] {
   const file = df.file
   if (df.parsed.error) {
@@ -59,13 +62,15 @@ export function lintModel(
     ? undefined
     : parsePragmas(df.parsed.comments, fromLines)
   const findings: Finding[] = []
+  // a context the Dockerfile cannot be built from says nothing about the real one
+  const fits = context && contextFits(df, context) ? context : undefined
   for (const rule of rules) {
     if (ignored.has(rule.code)) continue
     const level = levelFor(rule, config)
     if (level === 'ignore') continue
     let hitsOf: Hit[]
     try {
-      hitsOf = runRule(rule, df, config, context)
+      hitsOf = runRule(rule, df, config, fits)
     } catch (e) {
       // A rule bug must not take the whole lint down; it is reported, not hidden.
       findings.push({
@@ -89,14 +94,26 @@ export function lintModel(
       findings.push({ file, rule: rule.code, severity: level, line: h.line, message })
     }
   }
+  if (shellcheck) {
+    // SC findings obey the same ignore lists, severity overrides and pragmas as rules
+    for (const f of runShellcheck(shellcheck, shellcheckScripts(df))) {
+      if (ignored.has(f.code)) continue
+      const level = levelFor({ code: f.code, severity: f.severity }, config)
+      if (level === 'ignore') continue
+      if (pragmas && isIgnoredByPragma(pragmas, f.code, f.line)) continue
+      findings.push({ file, rule: f.code, severity: level, line: f.line, message: f.message })
+    }
+  }
   return findings.sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule))
 }
 
+/** `shellcheck`: the binary to run on RUN scripts, or undefined to leave SC findings out. */
 export function lintText(
   source: string,
   file: string,
   config: LintConfig,
-  context?: BuildContext
+  context?: BuildContext,
+  shellcheck?: string
 ): Finding[] {
-  return lintModel(buildModel(source, file), config, context)
+  return lintModel(buildModel(source, file), config, context, RULES, shellcheck)
 }

@@ -14,9 +14,16 @@ export type {
   VirtualContext
 } from './types.js'
 export { SEVERITIES } from './types.js'
-export { lint, lintSource, countBySeverity, exceedsThreshold } from './lint.js'
+export {
+  ACTION_DEFAULT_THRESHOLD,
+  lint,
+  lintSource,
+  countBySeverity,
+  exceedsThreshold
+} from './lint.js'
 export { toSarif } from './sarif.js'
 export { formatText } from './format.js'
 export { toAnnotations, type Annotation } from './annotations.js'
 export { lintCommand, LINT_USAGE } from './cli.js'
 export { RULES } from './rules/index.js'
+export { findShellcheck } from './shellcheck.js'

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js'
 import { DEFAULT_CONFIG, mergeConfig, resolveConfig, type LintConfig } from './config.js'
 import { buildContext, contextRootFor, readContext } from './context.js'
 import { lintText } from './engine.js'
+import { findShellcheck } from './shellcheck.js'
 import {
   severityRank,
   type FileReport,
@@ -23,14 +24,21 @@ import {
  */
 export function lintSource(
   source: string,
-  opts: { file?: string; overrides?: LintOverrides; context?: VirtualContext } = {}
+  opts: {
+    file?: string
+    overrides?: LintOverrides
+    context?: VirtualContext
+    /** a ShellCheck binary to run on RUN scripts (SC findings); none by default */
+    shellcheck?: string
+  } = {}
 ): Finding[] {
   const config = mergeConfig(DEFAULT_CONFIG, opts.overrides)
   return lintText(
     source,
     opts.file ?? 'Dockerfile',
     config,
-    opts.context ? buildContext(opts.context) : undefined
+    opts.context ? buildContext(opts.context) : undefined,
+    opts.shellcheck
   )
 }
 
@@ -60,21 +68,35 @@ async function lintOne(opts: LintOptions): Promise<{ report: FileReport; config:
         : `cannot read Dockerfile ${opts.dockerfile}: ${code ?? (e as Error).message}`
     )
   }
-  const config = resolveConfig({ configFile: opts.configFile, overrides: opts.overrides })
+  const config = resolveConfig({
+    configFile: opts.configFile,
+    overrides: opts.overrides,
+    defaultThreshold: opts.defaultThreshold
+  })
+  const shellcheck = opts.shellcheck === false ? undefined : (opts.shellcheck ?? findShellcheck())
   let report: FileReport
   if (opts.auditContext === false) {
-    report = { file: opts.dockerfile, findings: lintText(source, opts.dockerfile, config) }
+    report = {
+      file: opts.dockerfile,
+      findings: lintText(source, opts.dockerfile, config, undefined, shellcheck)
+    }
   } else {
     const root = contextRootFor(path, opts.context)
     const { context, audit } = await readContext(root, path)
     report = {
       file: opts.dockerfile,
-      findings: lintText(source, opts.dockerfile, config, buildContext(context)),
+      findings: lintText(source, opts.dockerfile, config, buildContext(context), shellcheck),
       context: audit
     }
   }
   return { report, config }
 }
+
+/**
+ * The action's failure threshold when the `lint-failure-threshold` input is not set and the
+ * configuration (`.hadolint.yaml` `failure-threshold`, HADOLINT_FAILURE_THRESHOLD) names none.
+ */
+export const ACTION_DEFAULT_THRESHOLD: Threshold = 'warning'
 
 /**
  * Lints one or several Dockerfiles (each with its own context, default: its directory).

@@ -5,7 +5,7 @@
  */
 import type { BuildContext, ContextFile } from './context.js'
 import { normalize } from './context.js'
-import { parseImage } from './image.js'
+import { familiarReference, repositoryOf, splitReference } from '../reference.js'
 import {
   argDecls,
   isRootUser,
@@ -36,20 +36,18 @@ export function rootImage(stage: Stage): string | undefined {
   return normalizeImage(image)
 }
 
-/** Drops the Docker Hub registry and `library/` prefixes: `docker.io/library/python:3` -> `python:3`. */
+/** Docker Hub's familiar form: `docker.io/library/python:3` -> `python:3`. */
 export function normalizeImage(image: string): string {
-  return image
-    .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
-    .replace(/^library\//, '')
+  return familiarReference(image)
 }
 
+/** The repository as written, without tag or digest. */
 export function imageName(image: string): string {
-  const ref = parseImage(image)
-  return ref.registry ? `${ref.registry}/${ref.name}` : ref.name
+  return repositoryOf(image)
 }
 
 export function imageTag(image: string): string | undefined {
-  return parseImage(image).tag
+  return splitReference(image).tag
 }
 
 export function isOfficialPython(image: string | undefined): boolean {
@@ -71,6 +69,33 @@ export function isCudaImage(image: string | undefined): boolean {
     (name === 'pytorch/pytorch' && (imageTag(image) ?? '').includes('cuda')) ||
     image.toLowerCase().includes('cuda')
   )
+}
+
+// --- is this the Dockerfile's context? ---------------------------------------------------------
+
+/**
+ * Whether a context can be the one the Dockerfile is built from: every literal COPY/ADD source
+ * (no wildcard, variable, URL, heredoc or other stage) exists in it, as `docker build` requires.
+ * A Dockerfile linted away from its project (a directory holding only the Dockerfile, a context
+ * that lives elsewhere) fails this, and the context rules then stay silent instead of reporting
+ * a missing .dockerignore or lock file that the real context has.
+ */
+export function contextFits(df: Dockerfile, ctx: BuildContext): boolean {
+  for (const instr of df.instructions) {
+    if (instr.keyword !== 'COPY' && instr.keyword !== 'ADD') continue
+    const c = copyInfo(instr)
+    if (c.from !== undefined) continue
+    for (const raw of c.sources) {
+      if (/[*?[$]/.test(raw) || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('git@'))
+        continue
+      const path = normalize(raw)
+      if (path === '' || path === '.') continue
+      if (ctx.byPath.has(path)) continue
+      if (ctx.files.some((f) => f.path.startsWith(`${path}/`))) continue
+      return false
+    }
+  }
+  return true
 }
 
 // --- D8: base image facts -------------------------------------------------------------------------
@@ -258,11 +283,15 @@ function scopeBefore(df: Dockerfile, instr: Instr): Scope {
     scopes.set(i, scope)
     if (i.keyword === 'ENV' || i.keyword === 'ARG') {
       const vars = new Map(scope.vars)
-      if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, p.value)
+      // values are expanded where they are declared, as Docker does (`ENV VIRTUAL_ENV=${VENV_PATH}`),
+      // with the variables in effect before the instruction
+      const before = (n: string) => scope.vars.get(n)
+      const value = (v: string) => expand(v, before) ?? v
+      if (i.keyword === 'ENV') for (const p of envPairs(i)) vars.set(p.key, value(p.value))
       else
         for (const a of argDecls(i))
           if (a.value !== undefined || !vars.has(a.name))
-            vars.set(a.name, a.value ?? vars.get(a.name))
+            vars.set(a.name, a.value === undefined ? vars.get(a.name) : value(a.value))
       scope = { vars, workdir: scope.workdir }
     } else if (i.keyword === 'WORKDIR') {
       const raw = i.args.trim().replace(/^["']|["']$/g, '')
@@ -651,7 +680,17 @@ const LAUNCHERS = [
   /\bbentoml\s+serve\b/,
   /\btorchserve\b/,
   /\btritonserver\b/,
-  /-m\s+http\.server\b/
+  /-m\s+http\.server\b/,
+  // model servers that listen without an EXPOSE in their Dockerfile
+  /\btext-generation-launcher\b/, // TGI
+  /\btext-embeddings-router\b/, // TEI
+  /\bvllm\s+serve\b/,
+  /\bvllm\.entrypoints\.(openai\.)?api_server\b/,
+  /\bmlserver\s+start\b/,
+  /-m\s+kserve\b|\bkserve\.model_server\b|-m\s+\w+server\b/, // KServe model servers (sklearnserver, ...)
+  /\bollama\s+serve\b|\bollama\b.*\bserve\b/,
+  /\bserve\s+run\b/, // Ray Serve
+  /\bsglang\.launch_server\b/
 ]
 
 export interface EffectiveCommand {
@@ -752,12 +791,40 @@ export function isRootUserSpec(user: string): boolean {
   return isRootUser(user.trim().replace(/^["']|["']$/g, ''))
 }
 
-/** Effective user at the end of a lineage: 'root' when no USER is set (and the base tag is not nonroot). */
-export function finalUserIsRoot(stage: Stage): boolean {
+/** The user a USER instruction sets, with ARG/ENV values substituted where they are known. */
+export function userOf(df: Dockerfile, user: Instr): string {
+  return expand(user.args, varsBefore(df, user)) ?? user.args
+}
+
+/** Bases whose image config already sets an unprivileged USER. */
+const NONROOT_BASES = [
+  /^(quay\.io\/)?jupyter\//, // docker-stacks: USER ${NB_UID} (1000)
+  /^cgr\.dev\/chainguard\//, // nonroot (65532) unless a -dev variant
+  /^(docker\.io\/)?bitnami\// // 1001
+]
+
+/** Whether a stage's lineage starts from `scratch` (nothing runs in it: an export or data stage). */
+export function isScratch(stage: Stage): boolean {
+  const chain = lineage(stage)
+  return chain[chain.length - 1].resolvedImage === 'scratch'
+}
+
+/**
+ * Effective user at the end of a lineage: the last USER (variables substituted: `ARG UID=0` +
+ * `USER $UID` is root); without one, root unless the base image sets an unprivileged user.
+ */
+export function finalUserIsRoot(df: Dockerfile, stage: Stage): boolean {
   const users = lineageInstructions(stage).filter((i) => i.keyword === 'USER')
   const last = users[users.length - 1]
-  if (last) return isRootUserSpec(last.args)
-  return !(rootImage(stage) ?? '').includes('nonroot')
+  return last ? isRootUserSpec(userOf(df, last)) : baseUserIsRoot(stage)
+}
+
+/** Whether the user a stage starts with (no USER of its own yet) is root. */
+export function baseUserIsRoot(stage: Stage): boolean {
+  if (isScratch(stage)) return false
+  const base = rootImage(stage) ?? ''
+  if (base.includes('nonroot')) return false
+  return !(NONROOT_BASES.some((re) => re.test(base)) && !/:[^/]*-dev\b/.test(base))
 }
 
 // --- python code ----------------------------------------------------------------------------------

@@ -100,12 +100,14 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
       const image = words[0] ?? ''
       const alias = words.length >= 3 && words[1].toLowerCase() === 'as' ? words[2] : undefined
       const platform = flagValue(raw.flags, 'platform')
-      const lower = image.toLowerCase()
+      const resolvedImage = expand(image, (name) => globalArgs.get(name))
+      // BuildKit matches stage names after substituting ARGs (`FROM ${BUILD_TYPE}-image`)
+      const lower = (resolvedImage ?? image).toLowerCase()
       stage = {
         index: stages.length,
         from: instr,
         image,
-        resolvedImage: expand(image, (name) => globalArgs.get(name)),
+        resolvedImage,
         alias,
         platform,
         parent: stages.find((s) => s.alias !== undefined && s.alias.toLowerCase() === lower),
@@ -117,7 +119,12 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
     } else {
       stage?.instructions.push(instr)
       if (!stage && raw.keyword === 'ARG') {
-        for (const a of argDecls(instr)) globalArgs.set(a.name, a.value)
+        // Docker expands a global ARG's default with the ARGs declared before it
+        for (const a of argDecls(instr))
+          globalArgs.set(
+            a.name,
+            a.value === undefined ? undefined : expand(a.value, (n) => globalArgs.get(n))
+          )
       }
     }
     instructions.push(instr)

@@ -67,6 +67,16 @@ export interface LintOptions {
   configFile?: string
   overrides?: LintOverrides
   auditContext?: boolean
+  /**
+   * The failure threshold when neither overrides, the environment nor the configuration file set
+   * one (hadolint's own default, `info`, when not given).
+   */
+  defaultThreshold?: Threshold
+  /**
+   * ShellCheck on RUN scripts, as hadolint does: a binary path, `false` to leave SC findings out,
+   * or (default) `shellcheck` from PATH when there is one.
+   */
+  shellcheck?: string | false
 }
 
 export interface FileReport {

@@ -252,11 +252,7 @@ class Engine {
 
   private schedule(version: Version, rule: TagRule): void {
     if (!/schedule/.test(this.ctx.eventName)) return
-    const value = render(
-      rule.attrs['pattern'],
-      dateHelpers(this.exprContext.now),
-      `"${rule.source}"`
-    )
+    const value = render(rule.attrs['pattern'], dateHelpers(this.exprContext), `"${rule.source}"`)
     this.add(version, this.withAffixes(value, rule), this.latestFor(false))
   }
 
@@ -267,8 +263,27 @@ class Engine {
     return this.ref.replace(/^refs\/tags\//, '').replace(/\//g, '-')
   }
 
+  /**
+   * semver/pep440: `match=` picks the version out of the tag or value first (its first capture
+   * group, before `/` becomes `-`), as the reference does: `p1/v1.2.3` with `match=v(\d.\d.\d)$`
+   * is `1.2.3`. A match that fails warns and keeps the whole string.
+   */
+  private matchedVersion(rule: TagRule): string | undefined {
+    let raw: string
+    if (rule.attrs['value'].length > 0) raw = this.expr(rule.attrs['value'], rule)
+    else if (/^refs\/tags\//.test(this.ref)) raw = this.ref.replace(/^refs\/tags\//, '')
+    else return undefined
+    const match = rule.attrs['match'] ?? ''
+    if (match.length > 0) {
+      const m = raw.match(new RegExp(match))
+      if (!m) this.warnings.push(`${match} does not match ${raw}.`)
+      else raw = m[1]
+    }
+    return raw.replace(/\//g, '-')
+  }
+
   private semver(version: Version, rule: TagRule): void {
-    const raw = this.versionSource(rule)
+    const raw = this.matchedVersion(rule)
     if (raw === undefined) return
     if (!semver.valid(raw)) {
       this.warnings.push(
@@ -291,7 +306,7 @@ class Engine {
   }
 
   private pep440(version: Version, rule: TagRule): void {
-    const raw = this.versionSource(rule)
+    const raw = this.matchedVersion(rule)
     if (raw === undefined) return
     if (!pep440.valid(raw)) {
       this.warnings.push(

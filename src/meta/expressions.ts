@@ -55,15 +55,26 @@ function formatDate(
   return moment(date).tz(tz).format(format)
 }
 
-/** The {{date 'FORMAT' tz='Zone'}} helper alone (what a schedule pattern can use). */
-export function dateHelpers(now: Date): object {
+/**
+ * The {{date 'FORMAT' tz='Zone'}} and {{commit_date 'FORMAT' tz='Zone'}} helpers alone: what a
+ * schedule pattern can use, as in the reference.
+ */
+export function dateHelpers(ctx: Pick<ExpressionContext, 'now' | 'commitDate'>): object {
   return {
     date: (format: unknown, options?: HelperOptions) =>
       formatDate(
-        now,
+        ctx.now,
         options === undefined ? undefined : format,
         options ?? (format as HelperOptions),
         'date'
+      ),
+    // a getter on the context: reading it only when the pattern uses it keeps the warning honest
+    commit_date: (format: unknown, options?: HelperOptions) =>
+      formatDate(
+        ctx.commitDate,
+        options === undefined ? undefined : format,
+        options ?? (format as HelperOptions),
+        'commit_date'
       )
   }
 }
@@ -109,6 +120,7 @@ export function globalExpressions(ctx: ExpressionContext): object {
       return ''
     },
     is_default_branch: () => String(isDefaultBranch(ctx)),
+    is_not_default_branch: () => String(!isDefaultBranch(ctx)),
     date: (format: unknown, options?: HelperOptions) =>
       formatDate(
         ctx.now,

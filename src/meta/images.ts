@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js'
+import { parseReference, splitReference } from '../reference.js'
 import { csvFields, inputLines, keyValue } from './parse.js'
 
 export interface ImageEntry {
@@ -6,18 +7,21 @@ export interface ImageEntry {
   enable: boolean
 }
 
-// distribution/reference grammar, after lowercasing (which the reference action also does).
-const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])'
-const DOMAIN_RE = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-f:]+\\])(?::[0-9]+)?$`
-)
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
-const MAX_NAME_LENGTH = 255
-
 /** Parses the `images` input: one image per line, `name=`/`enable=` attributes allowed. */
 export function parseImages(input: string): ImageEntry[] {
   const images: ImageEntry[] = []
-  for (const line of inputLines(input)) {
+  const lines = inputLines(input)
+  // The reference's older format: one line of comma-separated names (`a/app,ghcr.io/a/app`),
+  // recognised when no field has an attribute.
+  if (lines.length === 1) {
+    const fields = csvFields(lines[0], 'images')
+    if (fields.length > 1 && fields.every((f) => keyValue(f).key === undefined)) {
+      return fields
+        .filter((f) => f.trim() !== '')
+        .map((f) => ({ name: normalizeImageName(keyValue(f).value), enable: true }))
+    }
+  }
+  for (const line of lines) {
     let name: string | undefined
     let enable = true
     for (const field of csvFields(line, 'images')) {
@@ -57,29 +61,17 @@ export function normalizeImageName(raw: string): string {
   if (/\s/.test(name)) fail('it contains whitespace')
   if (name.includes('@'))
     fail('it contains a digest; give the name only (tags come from the tags input)')
-  const parts = name.split('/')
-  // The first component is a registry when it looks like a host: a dot, a port or localhost.
-  let path = parts
-  if (
-    parts.length > 1 &&
-    (/[.:]/.test(parts[0]) || parts[0] === 'localhost' || parts[0].startsWith('['))
-  ) {
-    if (!DOMAIN_RE.test(parts[0])) fail(`"${parts[0]}" is not a valid registry host[:port]`)
-    path = parts.slice(1)
+  const parts = splitReference(name)
+  if (parts.tag !== undefined) {
+    fail(`it ends with a tag (":${parts.tag}"); give the name only, tags come from the tags input`)
   }
-  const last = path[path.length - 1]
-  if (last.includes(':')) {
+  try {
+    parseReference(name)
+  } catch (e) {
+    // parseReference says why after "image reference: "; keep the images-input wording around it
     fail(
-      `it ends with a tag ("${last.slice(last.indexOf(':'))}"); give the name only, tags come from the tags input`
+      (e as Error).message.replace(/^.*?is not a valid image reference: /, '').replace(/\.$/, '')
     )
   }
-  for (const component of path) {
-    if (!PATH_COMPONENT_RE.test(component)) {
-      fail(
-        `"${component || '(empty)'}" is not a valid path component (lowercase letters and digits, separated by ".", "_", "__" or "-")`
-      )
-    }
-  }
-  if (name.length > MAX_NAME_LENGTH) fail(`it is longer than ${MAX_NAME_LENGTH} characters`)
   return name
 }

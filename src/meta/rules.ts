@@ -19,8 +19,8 @@ const GLOBAL_ATTRIBUTES = ['type', 'enable', 'priority', 'prefix', 'suffix']
 
 const TYPE_ATTRIBUTES: Record<TagType, string[]> = {
   schedule: ['pattern'],
-  semver: ['pattern', 'value'],
-  pep440: ['pattern', 'value'],
+  semver: ['pattern', 'value', 'match'],
+  pep440: ['pattern', 'value', 'match'],
   match: ['pattern', 'group', 'value'],
   edge: ['branch'],
   ref: ['event'],
@@ -41,6 +41,23 @@ export function parseTagRules(input: string): TagRule[] {
   const rules = lines.map(parseTagRule)
   // Array.prototype.sort is stable: rules of equal priority stay in the order they were written.
   return rules.sort((a, b) => b.priority - a.priority)
+}
+
+/** `match=` on semver/pep440 is a regular expression whose first capture group is the version. */
+function checkVersionMatch(match: string, line: string): void {
+  let groups: number
+  try {
+    groups = new RegExp(`${match}|`).exec('')!.length - 1
+  } catch (e) {
+    throw new UserError(
+      `tags: match is not a valid regular expression in "${line}": ${(e as Error).message}`
+    )
+  }
+  if (groups < 1) {
+    throw new UserError(
+      `tags: match needs a capture group around the version in "${line}", for example "match=v(\\d+\\.\\d+\\.\\d+)$".`
+    )
+  }
 }
 
 export function parseTagRule(line: string): TagRule {
@@ -91,6 +108,8 @@ export function parseTagRule(line: string): TagRule {
     case 'pep440':
       need('pattern', `type=${type},pattern={{version}}`)
       attrs['value'] ??= ''
+      attrs['match'] ??= ''
+      if (attrs['match'] !== '') checkVersionMatch(attrs['match'], line)
       break
     case 'match': {
       need('pattern', 'type=match,pattern=\\d.\\d.\\d')

@@ -7,7 +7,7 @@ import {
   type ManifestNode,
   type OciLayout
 } from '../registry/layout.js'
-import { registryOf } from '../policy.js'
+import { parseReference, repositoryOf } from '../reference.js'
 
 export interface PushResult {
   /** Every tag reference that now names the tested digest, in the order they moved. */
@@ -40,18 +40,13 @@ export function splitTag(ref: string): {
   repository: string
   tag: string
 } {
-  const colon = ref.lastIndexOf(':')
-  const slash = ref.lastIndexOf('/')
-  const image = colon > slash ? ref.slice(0, colon) : ref
-  const tag = colon > slash ? ref.slice(colon + 1) : 'latest'
-  const registry = registryOf(image)
-  let repository =
-    image.includes('/') && registry !== 'docker.io' ? image.slice(image.indexOf('/') + 1) : image
-  if (registry === 'docker.io') {
-    repository = repository.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
-    if (!repository.includes('/')) repository = `library/${repository}`
+  const r = parseReference(ref, 'tag')
+  return {
+    image: repositoryOf(ref),
+    registry: r.domain,
+    repository: r.repository.slice(r.domain.length + 1),
+    tag: r.tag ?? 'latest'
   }
-  return { image, registry, repository, tag }
 }
 
 export interface PushOptions {

@@ -24,7 +24,7 @@ describe('parseConfig', () => {
     expect(cfg.push).toBe('auto')
     expect(cfg.registry).toBe('docker.io')
     expect(cfg.cache).toEqual({ mode: 'auto', ref: '', exportMode: 'max' })
-    expect(cfg.lint).toEqual({ enabled: true, threshold: 'warning', configFile: '', ignore: [] })
+    expect(cfg.lint).toEqual({ enabled: true, threshold: undefined, configFile: '', ignore: [] })
     expect(cfg.smoke).toEqual({
       enabled: true,
       timeoutSeconds: 120,

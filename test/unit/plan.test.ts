@@ -6,7 +6,6 @@ import {
   exporterAnnotations,
   planCache,
   planRun,
-  repositoryOf,
   type EngineFacts
 } from '../../src/plan.js'
 import { highestRelease } from '../../src/push/latest.js'
@@ -180,10 +179,6 @@ describe('planCache', () => {
   })
   it('has nothing to derive from without an image', () => {
     expect(planCache(auto, [], true, branch)).toMatchObject({ from: [], to: [] })
-  })
-  it('strips tags and digests but not registry ports', () => {
-    expect(repositoryOf('127.0.0.1:5000/a/b:1.2')).toBe('127.0.0.1:5000/a/b')
-    expect(repositoryOf('a/b@sha256:abc')).toBe('a/b')
   })
 })
 

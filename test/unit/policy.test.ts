@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { checkImagesMatchRegistry, decidePush, registryOf } from '../../src/policy.js'
+import { checkImagesMatchRegistry, decidePush } from '../../src/policy.js'
+import { registryOf } from '../../src/reference.js'
 
 describe('decidePush', () => {
   it.each([

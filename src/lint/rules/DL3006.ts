@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js'
-import { parseImage } from '../image.js'
+import { splitReference } from '../../reference.js'
 
 export const DL3006: Rule = {
   code: 'DL3006',
@@ -12,7 +12,7 @@ export const DL3006: Rule = {
         if (s.image === 'scratch' || s.image.startsWith('$') || s.image === '') return false
         // earlier stage aliases, compared case-sensitively as hadolint does
         if (df.stages.some((o) => o.index < s.index && o.alias === s.image)) return false
-        const ref = parseImage(s.image)
+        const ref = splitReference(s.image)
         return ref.tag === undefined && ref.digest === undefined
       })
       .map((s) => ({ line: s.from.line }))

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js'
-import { parseImage } from '../image.js'
+import { splitReference } from '../../reference.js'
 
 export const DL3007: Rule = {
   code: 'DL3007',
@@ -10,7 +10,7 @@ export const DL3007: Rule = {
   check: ({ df }) =>
     df.stages
       .filter((s) => {
-        const ref = parseImage(s.image)
+        const ref = splitReference(s.image)
         return ref.tag === 'latest' && ref.digest === undefined
       })
       .map((s) => ({ line: s.from.line }))

@@ -1,9 +1,10 @@
 import { copyInfo, runInfo } from '../model.js'
 import type { Rule } from '../rule.js'
-import { parseImage } from '../image.js'
+import { DOCKER_HUB, splitReference } from '../../reference.js'
 
-function registryOf(image: string): string {
-  return parseImage(image).registry ?? 'docker.io'
+/** The registry as written, as hadolint compares it (`index.docker.io` is not `docker.io` here). */
+function writtenRegistry(image: string): string {
+  return splitReference(image).registry ?? DOCKER_HUB
 }
 
 export function registryTrusted(registry: string, trusted: string[]): boolean {
@@ -25,7 +26,7 @@ export const DL3026: Rule = {
     const untrusted = (image: string): boolean =>
       image !== 'scratch' &&
       !aliases.has(image) &&
-      !registryTrusted(registryOf(image), trustedRegistries)
+      !registryTrusted(writtenRegistry(image), trustedRegistries)
     for (const i of df.instructions) {
       if (i.keyword === 'FROM' && i.stage) {
         if (untrusted(i.stage.image)) out.push({ line: i.line })

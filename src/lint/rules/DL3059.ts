@@ -1,3 +1,4 @@
+import { hasLiteralName } from '../commands.js'
 import { runInfo, type Instr } from '../model.js'
 import type { Rule } from '../rule.js'
 
@@ -5,7 +6,17 @@ function flagKey(i: Instr): string {
   return i.flags.map((f) => `${f.name}=${f.value ?? ''}`).join(' ')
 }
 
-/** Two adjacent RUNs (comments between them allowed) that each run exactly one command, same flags. */
+/**
+ * The commands hadolint counts: simple commands with a name, nested ones included; `[ ... ]` and
+ * `[[ ... ]]` tests, bare assignments (`A=1`) and a first word with an expansion
+ * (`python$PY ...`) are not commands to it.
+ */
+export function countedCommands(i: Instr): number {
+  return runInfo(i).commands.filter((c) => hasLiteralName(c) && c.name !== '[' && c.name !== '[[')
+    .length
+}
+
+/** Two adjacent RUNs (comments between them allowed) that each run at most one command, same flags. */
 export const DL3059: Rule = {
   code: 'DL3059',
   severity: 'info',
@@ -22,8 +33,8 @@ export const DL3059: Rule = {
       if (
         prev &&
         flagKey(prev) === flagKey(i) &&
-        runInfo(prev).commands.length === 1 &&
-        runInfo(i).commands.length === 1
+        countedCommands(prev) <= 1 &&
+        countedCommands(i) <= 1
       ) {
         out.push({ line: i.line })
       }

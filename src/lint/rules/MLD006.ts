@@ -9,6 +9,8 @@ export function isDependencyInstall(instr: Instr): boolean {
   if (instr.keyword !== 'RUN') return false
   return runInfo(instr).commands.some((cmd) => {
     const pip = parsePipInstall(cmd)
+    // `pip install --no-deps .` after the dependencies installs the project alone
+    if (pip && cmd.args.some((a) => a.value === '--no-deps')) return false
     if (pip)
       return (
         pip.requirements.length > 0 ||
@@ -17,7 +19,7 @@ export function isDependencyInstall(instr: Instr): boolean {
       )
     const name = cmd.base
     const v = cmd.args.map((a) => a.value)
-    if (name === 'poetry' && v[0] === 'install') return true
+    if (name === 'poetry' && v[0] === 'install') return !v.includes('--only-root')
     if (name === 'uv' && v[0] === 'sync') return true
     if (name === 'pipenv' && v[0] === 'install') return true
     if (name === 'pdm' && v[0] === 'install') return true

@@ -1,5 +1,5 @@
 import { imageName, imageTag, normalizeImage } from '../ml.js'
-import { parseImage } from '../image.js'
+import { splitReference } from '../../reference.js'
 import type { Rule } from '../rule.js'
 
 export const MLD009: Rule = {
@@ -12,9 +12,10 @@ export const MLD009: Rule = {
     df.stages.flatMap((s) => {
       if (s.parent || s.resolvedImage === undefined) return []
       const image = normalizeImage(s.resolvedImage)
-      if (imageName(image) !== 'python' || parseImage(image).digest !== undefined) return []
+      if (imageName(image) !== 'python' || splitReference(image).digest !== undefined) return []
       const tag = imageTag(image)
-      if (tag === undefined || tag === 'latest' || /^\d+\.\d+/.test(tag)) return []
+      if (tag === undefined || tag === 'latest' || /^\d+\.\d+/.test(tag) || tag.includes('$'))
+        return []
       return [
         {
           line: s.from.line,

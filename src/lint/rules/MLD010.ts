@@ -9,6 +9,8 @@ export function isCudaDevel(image: string | undefined): boolean {
   if ((name === 'nvidia/cuda' || name === 'nvcr.io/nvidia/cuda') && tag.includes('-devel'))
     return true
   if (name === 'pytorch/pytorch' && tag.endsWith('-devel')) return true
+  // NGC framework containers ship the whole CUDA toolkit (nvcc, headers, cuDNN dev, NCCL)
+  if (/^nvcr\.io\/nvidia\/(pytorch|tensorflow|jax|nemo)$/.test(name)) return true
   return name === 'tensorflow/tensorflow' && tag.includes('devel')
 }
 

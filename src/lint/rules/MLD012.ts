@@ -9,7 +9,7 @@ export const MLD012: Rule = {
   name: 'final-stage-runs-as-root',
   check: ({ df }) => {
     const stage = finalStage(df)
-    if (!stage || !finalUserIsRoot(stage)) return []
+    if (!stage || !finalUserIsRoot(df, stage)) return []
     const users = lineageInstructions(stage).filter((i) => i.keyword === 'USER')
     const last = users[users.length - 1]
     return [
@@ -17,7 +17,7 @@ export const MLD012: Rule = {
         line: last?.line ?? stage.from.line,
         message: last
           ? 'The final image runs as root: switch to an unprivileged user (`USER 10001` or a user created with useradd) after installing'
-          : 'The final image runs as root (no USER instruction; official Python images default to root): create a user and add `USER <uid>`'
+          : 'The final image runs as root (no USER instruction, and the base image runs as root): create a user and add `USER <uid>`'
       }
     ]
   }

@@ -11,6 +11,40 @@ function spacyModel(cmd: SimpleCommand): string | undefined {
   return v.slice(k + 1).find((a) => !a.startsWith('-'))
 }
 
+const NLTK_WHY =
+  'nltk data is fetched from the current nltk_data index; download a fixed nltk_data commit (or vendor the corpora) instead'
+
+/** Hosts that serve models and datasets as git repositories. */
+const MODEL_HOSTS =
+  /^(https?:\/\/)?([^/]*@)?(huggingface\.co|hf\.co|www\.modelscope\.cn|modelscope\.cn)\//
+
+/** The URL a `git clone` fetches when it is a model or data repository, else undefined. */
+export function modelRepo(clone: SimpleCommand): string | undefined {
+  const url = clone.args
+    .slice(1)
+    .map((a) => a.value)
+    .find((v) => /^(https?:\/\/|git@|ssh:\/\/)/.test(v))
+  if (url === undefined) return undefined
+  if (MODEL_HOSTS.test(url)) return url
+  const repo =
+    url
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, '')
+      .split(/[/:]/)
+      .pop() ?? ''
+  return /(^|[-_])(models?|weights|checkpoints?|datasets?|data)([-_]|$)/i.test(repo)
+    ? url
+    : undefined
+}
+
+/** `git clone --branch v1.2.0` / `-b 2024.01` names a release tag, not a moving branch. */
+function pinnedBranch(clone: SimpleCommand): boolean {
+  const v = clone.args.map((a) => a.value)
+  const k = v.findIndex((a) => a === '--branch' || a === '-b')
+  const ref = k >= 0 ? v[k + 1] : v.find((a) => a.startsWith('--branch='))?.slice(9)
+  return ref !== undefined && /^v?\d+(\.\d+)+|^[0-9a-f]{40}$/.test(ref)
+}
+
 /** Why a RUN's model download is not pinned, or undefined. */
 export function unpinnedDownload(instr: Instr): string | undefined {
   const { commands, python } = runInfo(instr)
@@ -19,6 +53,8 @@ export function unpinnedDownload(instr: Instr): string | undefined {
       const model = spacyModel(cmd)
       if (model && !/-\d+\.\d+\.\d+/.test(model))
         return `\`spacy download ${model}\` installs whatever version is current; pin it (\`${model}==X.Y.Z\` in requirements or the versioned wheel URL)`
+    } else if (tool === 'nltk.downloader') {
+      return NLTK_WHY
     } else if (tool.endsWith(' download') && !usesFlag(cmd, '--revision')) {
       return `\`${tool}\` without \`--revision\` fetches the current head of the repository`
     }
@@ -27,17 +63,20 @@ export function unpinnedDownload(instr: Instr): string | undefined {
     if (callsAny(code, MODEL_LOADERS) && !/\brevision\s*=/.test(code))
       return 'the model is loaded by name without `revision=`, so a rebuild fetches whatever the hub has now'
   }
-  const git = commands.find(
-    (c) =>
-      c.base === 'git' &&
-      c.args[0]?.value === 'clone' &&
-      c.args.some((a) => /huggingface\.co\//.test(a.value))
-  )
+  for (const code of python) {
+    if (/\bnltk\.download\(/.test(code)) return NLTK_WHY
+  }
+  const git = commands.find((c) => c.base === 'git' && c.args[0]?.value === 'clone' && modelRepo(c))
   if (
     git &&
-    !commands.some((c) => c.base === 'git' && c.args.some((a) => a.value === 'checkout'))
+    !pinnedBranch(git) &&
+    !commands.some(
+      (c) =>
+        c.base === 'git' &&
+        c.args.some((a) => a.value === 'checkout' || a.value === 'reset' || a.value === 'switch')
+    )
   ) {
-    return '`git clone` of a Hugging Face repository without `git checkout <commit>` takes the current head'
+    return `\`git clone ${modelRepo(git)!}\` of a model or data repository without \`git checkout <commit>\` takes the current head`
   }
   const url = commands.flatMap((c) => c.args).find((a) => MUTABLE_URL.test(a.value))
   if (url) return `${url.value} points at a moving branch or release; use a commit or release tag`

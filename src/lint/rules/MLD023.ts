@@ -22,10 +22,30 @@ function verifies(cmd: SimpleCommand): boolean {
   return name === 'shasum' && v.includes('-a') && v.some((a) => a === '-c' || a === '--check')
 }
 
+const INTERPRETERS = /^(sh|bash|ash|dash|zsh|python[\d.]*)$/
+
+/** `curl URL | sh`, `wget -O- URL | bash`, `sh -c "$(curl URL)"`, `bash <(curl URL)`: a description, or undefined. */
+export function pipedInstaller(commands: SimpleCommand[]): string | undefined {
+  for (let k = 0; k < commands.length; k++) {
+    const c = commands[k]
+    if (!['curl', 'wget'].includes(c.base) || !c.args.some((a) => /^https?:\/\//.test(a.value)))
+      continue
+    const next = commands[k + 1]
+    if (c.next === '|' && next && INTERPRETERS.test(next.base))
+      return `\`${c.base} ... | ${next.base}\``
+  }
+  const wrapped = commands.find(
+    (c) =>
+      INTERPRETERS.test(c.base) && c.args.some((a) => /(\$\(|<\(|`)\s*(curl|wget)\s/.test(a.raw))
+  )
+  return wrapped ? `\`${wrapped.base}\` with a downloaded script` : undefined
+}
+
 export const MLD023: Rule = {
   code: 'MLD023',
   severity: 'warning',
-  message: 'A remote model file or archive is downloaded without checksum verification',
+  message:
+    'A remote model file, archive or installer script is downloaded without checksum verification',
   name: 'remote-artifact-without-checksum',
   check: ({ df }) => {
     const out: Hit[] = []
@@ -42,7 +62,13 @@ export const MLD023: Rule = {
         const fetch = commands.find(
           (c) => ['wget', 'curl'].includes(c.base) && c.args.some((a) => isArtifactUrl(a.value))
         )
-        if (fetch && !commands.some(verifies)) {
+        const piped = pipedInstaller(commands)
+        if (piped && !commands.some(verifies)) {
+          out.push({
+            line: i.line,
+            message: `${piped} runs a remote installer script unverified: whatever the server sends at build time runs as root in the image. Download it to a file, check its sha256 (\`sha256sum -c\`), then run it`
+          })
+        } else if (fetch && !commands.some(verifies)) {
           const url = fetch.args.find((a) => isArtifactUrl(a.value))!.value
           out.push({
             line: i.line,

@@ -17,6 +17,9 @@ const LOCKS: [string, string, string][] = [
   ['pdm', 'install', 'pdm.lock']
 ]
 
+/** Flags with which the tool fails rather than resolve without its lock file. */
+const LOCK_REQUIRED = ['--frozen', '--locked', '--deploy', '--ignore-pipfile', '--frozen-lockfile']
+
 /** A requirement that is not locked: not `==`/`===` without `*`, not a direct reference or local path. */
 export function unlockedRequirement(line: string): boolean {
   const spec = line
@@ -66,6 +69,8 @@ export const MLD024: Rule = {
           )
           if (
             lock &&
+            // the tool itself refuses to run without the lock (or with a stale one)
+            !cmd.args.some((a) => LOCK_REQUIRED.includes(a.value)) &&
             !lockPresent(
               lock[2],
               instr,
@@ -105,7 +110,8 @@ function lockPresent(
       )
     )
       return true
-    if (c.sources.some((s) => ['.', './', '*', './*'].includes(s))) {
+    // a whole-context or directory copy (`COPY server server`) may carry the lock
+    if (c.sources.some((s) => ['.', './', '*', './*'].includes(s) || !/\.[^/]*$/.test(s))) {
       if (!context) return true // unknown context: cannot tell
       if (shippedBy(i, context, varsBefore(df, i)).some((f) => f.path.split('/').pop() === lock))
         return true

@@ -82,9 +82,13 @@ export const MLD027: Rule = {
             envPairs(i).some(
               (p) =>
                 p.key === 'PATH' &&
-                (expand(p.value, varsBefore(df, i)) ?? p.value)
+                // each entry on its own: `$PATH` itself is unknown here and must not hide the rest
+                p.value
                   .split(':')
-                  .some((d) => d.replace(/\/+$/, '') === `${venvAt}/bin`)
+                  .some(
+                    (d) =>
+                      (expand(d, varsBefore(df, i)) ?? d).replace(/\/+$/, '') === `${venvAt}/bin`
+                  )
             )
         )
         const called = instrs.some(

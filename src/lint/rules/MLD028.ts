@@ -1,6 +1,22 @@
 import { finalStage, isPythonCommand, lineageInstructions, envPairs } from '../model.js'
 import { effectiveCommand } from '../ml.js'
 import type { Rule } from '../rule.js'
+import type { SimpleCommand } from '../shell.js'
+
+/**
+ * `python --version`, or `python -c` code that only imports and prints: the process exits at
+ * once and flushes its buffer on exit, so buffering loses nothing.
+ */
+export function printsAndExits(cmd: SimpleCommand): boolean {
+  const v = cmd.args.map((a) => a.value)
+  if (v.some((a) => a === '--version' || a === '-V' || a === '--help' || a === '-h')) return true
+  const c = v.indexOf('-c')
+  if (c < 0 || v[c + 1] === undefined) return false
+  return v[c + 1]
+    .split(/[;\n]/)
+    .map((st) => st.trim())
+    .every((st) => st === '' || /^(import\s|from\s\S+\s+import\s|print\()/.test(st))
+}
 
 export const MLD028: Rule = {
   code: 'MLD028',
@@ -21,7 +37,8 @@ export const MLD028: Rule = {
       (c) =>
         isPythonCommand(c.name) &&
         !c.assignments.some((a) => a.name === 'PYTHONUNBUFFERED' && a.value !== '') &&
-        !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--'))
+        !c.args.some((a) => /^-[A-Za-z]*u[A-Za-z]*$/.test(a.value) && !a.value.startsWith('--')) &&
+        !printsAndExits(c)
     )
     if (!py) return []
     return [

@@ -1,7 +1,9 @@
 import { envPairs, finalStage, lineageInstructions, runInfo, type Instr } from '../model.js'
 import {
   callsAny,
+  baseUserIsRoot,
   finalUserIsRoot,
+  userOf,
   isRootUserSpec,
   MODEL_LOADERS,
   modelDownloadTools,
@@ -45,12 +47,12 @@ export const MLD030: Rule = {
   name: 'model-cache-unreadable-by-runtime-user',
   check: ({ df }) => {
     const stage = finalStage(df)
-    if (!stage || finalUserIsRoot(stage)) return []
+    if (!stage || finalUserIsRoot(df, stage)) return []
     const out: Hit[] = []
-    let root = true
+    let root = baseUserIsRoot(stage)
     let cacheSet = false
     for (const i of lineageInstructions(stage)) {
-      if (i.keyword === 'USER') root = isRootUserSpec(i.args)
+      if (i.keyword === 'USER') root = isRootUserSpec(userOf(df, i))
       else if (
         i.keyword === 'ENV' &&
         envPairs(i).some((p) => CACHE_VARS.includes(p.key) && p.value !== '')

@@ -15,6 +15,7 @@ import { DL3012 } from './DL3012.js'
 import { DL3013 } from './DL3013.js'
 import { DL3014 } from './DL3014.js'
 import { DL3015 } from './DL3015.js'
+import { DL3016 } from './DL3016.js'
 import { DL3018 } from './DL3018.js'
 import { DL3019 } from './DL3019.js'
 import { DL3020 } from './DL3020.js'
@@ -26,6 +27,10 @@ import { DL3025 } from './DL3025.js'
 import { DL3026 } from './DL3026.js'
 import { DL3027 } from './DL3027.js'
 import { DL3029 } from './DL3029.js'
+import { DL3032 } from './DL3032.js'
+import { DL3033 } from './DL3033.js'
+import { DL3040 } from './DL3040.js'
+import { DL3041 } from './DL3041.js'
 import { DL3042 } from './DL3042.js'
 import { DL3044 } from './DL3044.js'
 import { DL3045 } from './DL3045.js'
@@ -63,6 +68,7 @@ export const DL_RULES: Rule[] = [
   DL3013,
   DL3014,
   DL3015,
+  DL3016,
   DL3018,
   DL3019,
   DL3020,
@@ -74,6 +80,10 @@ export const DL_RULES: Rule[] = [
   DL3026,
   DL3027,
   DL3029,
+  DL3032,
+  DL3033,
+  DL3040,
+  DL3041,
   DL3042,
   DL3044,
   DL3045,

@@ -1,4 +1,4 @@
-/** The ML/Python service image catalog (MLD001-MLD031), one rule per module. */
+/** The ML/Python service image catalog (MLD001-MLD033), one rule per module. */
 import type { Rule } from '../rule.js'
 import { MLD001 } from './MLD001.js'
 import { MLD002 } from './MLD002.js'
@@ -31,6 +31,8 @@ import { MLD028 } from './MLD028.js'
 import { MLD029 } from './MLD029.js'
 import { MLD030 } from './MLD030.js'
 import { MLD031 } from './MLD031.js'
+import { MLD032 } from './MLD032.js'
+import { MLD033 } from './MLD033.js'
 
 export const ML_RULES: Rule[] = [
   MLD001,
@@ -63,5 +65,7 @@ export const ML_RULES: Rule[] = [
   MLD028,
   MLD029,
   MLD030,
-  MLD031
+  MLD031,
+  MLD032,
+  MLD033
 ]

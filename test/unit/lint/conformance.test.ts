@@ -14,7 +14,7 @@ interface Case {
   rule: string
   dockerfile: string
   fires: boolean
-  note: string
+  spec_test: string
   since?: string
   config?: { trustedRegistries?: string[] }
 }
@@ -54,7 +54,7 @@ describe('hadolint conformance', () => {
         lines.map((l) => `  ${l}\n`).join('')
     )
     expect(
-      disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.note}`)
+      disagreements.filter((d) => !(d.c.id in DELIBERATE)).map((d) => `${d.c.id}: ${d.c.spec_test}`)
     ).toEqual([])
     expect(
       Object.keys(DELIBERATE).filter((id) => !disagreements.some((d) => d.c.id === id))
