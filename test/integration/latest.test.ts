@@ -6,15 +6,9 @@ import {
   runPost,
   tinyContext,
   uniqueName,
-  type ActionEvent,
-  type ActionRun
+  type ActionRun,
+  tagPush
 } from './testbed.js'
-
-const tagPush = (tag: string): ActionEvent => ({
-  name: 'push',
-  ref: `refs/tags/${tag}`,
-  payload: { ref: `refs/tags/${tag}`, repository: { default_branch: 'main', name: 'latest' } }
-})
 
 describeTestbed('latest=highest', (bed) => {
   const repo = uniqueName('acme/latest')

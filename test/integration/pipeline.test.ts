@@ -15,23 +15,11 @@ import {
   uniqueName,
   type ActionEvent,
   type Engine,
-  type Testbed
+  type Testbed,
+  tagPush
 } from './testbed.js'
 
 const baseInputs = (bed: Testbed, repo: string): Record<string, string> => serviceInputs(bed, repo)
-
-const tagPush = (tag: string): ActionEvent => ({
-  name: 'push',
-  ref: `refs/tags/${tag}`,
-  payload: {
-    ref: `refs/tags/${tag}`,
-    repository: {
-      default_branch: 'main',
-      name: 'ml-service',
-      html_url: 'https://github.com/acme/ml-service'
-    }
-  }
-})
 
 describeTestbed('pull request', (bed) => {
   const repo = uniqueName('acme/ml-service-pr')

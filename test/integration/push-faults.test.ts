@@ -8,16 +8,12 @@ import {
   runPost,
   tinyContext,
   uniqueName,
-  type ActionEvent,
   type ActionRun,
-  type Testbed
+  type Testbed,
+  tagPush
 } from './testbed.js'
 
-const release: ActionEvent = {
-  name: 'push',
-  ref: 'refs/tags/v1.0.0',
-  payload: { ref: 'refs/tags/v1.0.0', repository: { default_branch: 'main', name: 'faults' } }
-}
+const release = tagPush('v1.0.0', 'faults')
 
 describeTestbed('push through registry faults', (bed: Testbed) => {
   let proxy: FaultProxy

@@ -13,24 +13,11 @@ import {
   smokeContainers,
   uniqueName,
   visibleLog,
-  type ActionEvent,
   type ActionRun,
   type Engine,
-  type Testbed
+  type Testbed,
+  tagPush
 } from './testbed.js'
-
-const tagPush = (tag: string): ActionEvent => ({
-  name: 'push',
-  ref: `refs/tags/${tag}`,
-  payload: {
-    ref: `refs/tags/${tag}`,
-    repository: {
-      default_branch: 'main',
-      name: 'ml-service',
-      html_url: 'https://github.com/acme/ml-service'
-    }
-  }
-})
 
 /**
  * On the containerd store the run uses the daemon's own BuildKit (no builder input); on the classic

@@ -23,14 +23,11 @@ import {
   uniqueName,
   type ActionEvent,
   type ActionRun,
-  type Testbed
+  type Testbed,
+  tagPush
 } from './testbed.js'
 
-const release: ActionEvent = {
-  name: 'push',
-  ref: 'refs/tags/v4.0.0',
-  payload: { ref: 'refs/tags/v4.0.0', repository: { default_branch: 'main', name: 'ml-service' } }
-}
+const release = tagPush('v4.0.0')
 const tmp = (p: string): string => mkdtempSync(path.join(os.tmpdir(), `scan-pipe-${p}-`))
 
 async function closedPort(): Promise<number> {

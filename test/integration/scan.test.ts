@@ -7,16 +7,12 @@ import {
   runPost,
   serviceInputs,
   uniqueName,
-  type ActionEvent,
   type ActionRun,
-  type Testbed
+  type Testbed,
+  tagPush
 } from './testbed.js'
 
-const release: ActionEvent = {
-  name: 'push',
-  ref: 'refs/tags/v3.1.0',
-  payload: { ref: 'refs/tags/v3.1.0', repository: { default_branch: 'main', name: 'ml-service' } }
-}
+const release = tagPush('v3.1.0')
 
 const inputs = (
   bed: Testbed,

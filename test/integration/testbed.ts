@@ -136,6 +136,18 @@ export interface ActionEvent {
   payload?: Record<string, unknown>
 }
 
+/** A push of tag `tag` (e.g. `v1.2.3`) to a repository whose default branch is main. */
+export function tagPush(tag: string, name = 'ml-service'): ActionEvent {
+  return {
+    name: 'push',
+    ref: `refs/tags/${tag}`,
+    payload: {
+      ref: `refs/tags/${tag}`,
+      repository: { default_branch: 'main', name, html_url: `https://github.com/acme/${name}` }
+    }
+  }
+}
+
 /** Runs the bundled action (dist/index.js) the way the runner does: INPUT_*, GITHUB_* and file commands. */
 export async function runAction(
   inputs: Record<string, string>,
