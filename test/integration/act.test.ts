@@ -189,6 +189,24 @@ afterAll(() => {
 })
 
 describeTestbed('the example workflows under act', (bed) => {
+  it("every workflow, ci.yml included, passes act's strict schema validation", async () => {
+    const { code, output } = await spawnCollect(
+      bed.actBin,
+      [
+        '--validate',
+        '--strict',
+        '--workflows',
+        path.join('.github', 'workflows'),
+        '-P',
+        'ubuntu-latest=-self-hosted'
+      ],
+      actEnv(),
+      ROOT
+    )
+    if (code !== 0) console.log(output)
+    expect(code).toBe(0)
+  })
+
   describe('a push of tag v1.2.3 runs example-release.yml', () => {
     const image = uniqueName('acme/act-release')
     let repo: string
