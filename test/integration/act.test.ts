@@ -277,6 +277,57 @@ describeTestbed('the example workflows under act', (bed) => {
     })
   })
 
+  describe('a push of tag v1.2.3 whose image fails the scan gate', () => {
+    const image = uniqueName('acme/act-vuln')
+    const expected = (
+      bed as unknown as {
+        expectedVulns: {
+          vulnerable: { VulnerabilityID: string }[]
+          vulnerableIgnoreUnfixed: string[]
+        }
+      }
+    ).expectedVulns
+    let run: ActRun
+
+    beforeAll(async () => {
+      run = await runAct(bed, repositoryCopy(), {
+        event: 'push',
+        payload: 'push-tag-v1.2.3.json',
+        workflow: 'example-release.yml',
+        vars: {
+          ...bedVars(bed, image, ''),
+          // The test bed's DB that reports the base image's packages as vulnerable.
+          TRIVY_CACHE_DIR: bed.trivyCacheVulnerable,
+          REGISTRY: bed.registry,
+          DOCKERHUB_USERNAME: bed.username
+        },
+        secrets: { DOCKERHUB_TOKEN: bed.password }
+      })
+    }, 900_000)
+
+    it('fails the job and publishes no image tag', () => {
+      expect(run.code).not.toBe(0)
+      expect(run.log).toMatch(/🏁 {2}Job failed/)
+      expect(run.log).toMatch(/❗ {2}::error::the scan found/)
+      // The build writes its cache as it runs; no image tag may follow a failed gate.
+      expect(registryTags(bed, image).filter((t) => !t.startsWith('buildcache-'))).toEqual([])
+      expect(run.log).not.toMatch(/⭐ Run Main Published/)
+    })
+
+    it('annotates exactly the fixable findings: the example sets scan-ignore-unfixed', () => {
+      // Workflow command properties escape ':' as %3A.
+      const annotated = [...run.log.matchAll(/❗ {2}::error title=scan%3A (\S+?)::/g)].map(
+        (m) => m[1]
+      )
+      expect(annotated.sort()).toEqual([...expected.vulnerableIgnoreUnfixed].sort())
+      const unfixed = expected.vulnerable
+        .map((v) => v.VulnerabilityID)
+        .filter((id) => !expected.vulnerableIgnoreUnfixed.includes(id))
+      expect(unfixed.length).toBeGreaterThan(0)
+      for (const id of unfixed) expect(annotated).not.toContain(id)
+    })
+  })
+
   describe('a pull request from a fork runs example-pr.yml', () => {
     const image = uniqueName('acme/act-pr')
     let run: ActRun
