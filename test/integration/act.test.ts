@@ -26,7 +26,7 @@ import {
  * The README's workflows (.github/workflows/example-*.yml) run by nektos/act in self-hosted mode:
  * act reads the workflow, evaluates the expressions, serves `actions/checkout` from the local
  * directory, runs `uses: ./` (dist/index.js) and its post step with the runner's file commands
- * and masking, exactly as a runner would. Each run works on a copy of the repository.
+ * and masking. Each run works on a copy of the repository.
  */
 
 const EVENTS = path.join(ROOT, 'test', 'fixtures', 'act')
@@ -45,8 +45,10 @@ process.on('exit', () => {
   const phase = process.env.STATE_isPost === 'true' ? 'post' : 'main'
   let raw = process.env.STATE_cleanup
   if (phase === 'main' && process.env.GITHUB_STATE) {
-    const m = /^cleanup<<(\\S+)\\n([\\s\\S]*?)\\n\\1$/m.exec(fs.readFileSync(process.env.GITHUB_STATE, 'utf8'))
-    raw = m ? m[2] : undefined
+    // Each save appends a record: the last one is what the post step gets.
+    const text = fs.readFileSync(process.env.GITHUB_STATE, 'utf8')
+    const all = [...text.matchAll(/^cleanup<<(\\S+)\\n([\\s\\S]*?)\\n\\1$/gm)]
+    raw = all.length ? all[all.length - 1][2] : undefined
   }
   const state = raw ? JSON.parse(raw) : null
   const dockerConfig = state && state.dockerConfig
@@ -262,7 +264,7 @@ describeTestbed('the example workflows under act', (bed) => {
       const config = main?.state?.dockerConfig
       expect(config).toMatch(/ml-docker-config-/)
       expect(main?.dockerConfigExists).toBe(true)
-      expect(post?.state?.dockerConfig).toBe(config)
+      expect(post?.state).toEqual(main?.state)
       expect(post?.dockerConfigExists).toBe(false)
       const smoke = /\$ docker run --detach --name (\S+)/.exec(run.log)?.[1] ?? ''
       expect(smoke).toMatch(/^ml-docker-smoke-/)
