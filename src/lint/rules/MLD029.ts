@@ -1,5 +1,6 @@
 import { runInfo } from '../model.js'
-import { isOfficialPython, packageArgs, rootImage } from '../ml.js'
+import { isOfficialPython, rootImage } from '../facts/images.js'
+import { packageArgs } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 const APT_PY =
