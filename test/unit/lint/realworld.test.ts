@@ -231,6 +231,16 @@ const CASES: Record<string, Case[]> = {
       fires: true
     },
     {
+      name: 'Triton server',
+      df: 'FROM python:3.11-slim\nCMD ["tritonserver", "--model-repository=/models"]\n',
+      fires: true
+    },
+    {
+      name: 'TorchServe',
+      df: 'FROM python:3.11-slim\nCMD ["torchserve", "--start", "--model-store", "/models"]\n',
+      fires: true
+    },
+    {
       name: 'TGI with a HEALTHCHECK',
       df: 'FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04\nHEALTHCHECK CMD curl -f http://localhost:80/health || exit 1\nENTRYPOINT ["text-generation-launcher"]\n',
       fires: false
