@@ -85,7 +85,7 @@ const CASES: Record<string, Case[]> = {
   MLD012: [
     {
       name: 'jupyter docker-stacks base (runs as jovyan)',
-      df: 'FROM quay.io/jupyter/scipy-notebook:2024-05-27\nRUN pip install --no-cache-dir xgboost==2.0.3\n',
+      df: 'FROM jupyter/scipy-notebook:2024-05-27\nRUN pip install --no-cache-dir xgboost==2.0.3\n',
       fires: false
     },
     {
@@ -335,7 +335,7 @@ const CASES: Record<string, Case[]> = {
     },
     {
       name: 'git clone of a weights repository at HEAD',
-      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 https://github.com/example-org/sam-weights.git /weights\n',
+      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 https://git.example.org/team/sam-weights.git /weights\n',
       fires: true
     },
     {
@@ -345,19 +345,19 @@ const CASES: Record<string, Case[]> = {
     },
     {
       name: 'git clone of a data repo at a release tag',
-      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 --branch v1.2.0 https://github.com/example-org/eval-data.git /data\n',
+      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 --branch v1.2.0 https://git.example.org/team/eval-data.git /data\n',
       fires: false
     },
     {
       name: 'git clone of a code repository',
-      df: 'FROM python:3.11-slim\nRUN git clone https://github.com/example-org/detector.git /src\n',
+      df: 'FROM python:3.11-slim\nRUN git clone https://git.example.org/team/detector.git /src\n',
       fires: false
     }
   ],
   MLD023: [
     {
       name: 'curl | sh installer',
-      df: 'FROM python:3.11-slim\nRUN curl -LsSf https://astral.sh/uv/install.sh | sh\n',
+      df: 'FROM python:3.11-slim\nRUN curl -LsSf https://example.org/tool/install.sh | sh\n',
       fires: true
     },
     {
