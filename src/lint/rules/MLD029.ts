@@ -32,7 +32,7 @@ export const MLD029: Rule = {
         if (pkgs.length > 0) {
           out.push({
             line: instr.line,
-            message: `The official python image already has its interpreter in /usr/local; installing ${pkgs.join(', ')} adds a second Python in /usr/bin whose modules /usr/local/bin/python cannot import. Install the pip package instead (e.g. opencv-python-headless)`
+            message: `The official python image already has its interpreter in /usr/local; installing ${[...new Set(pkgs)].join(', ')} adds a second Python in /usr/bin whose modules /usr/local/bin/python cannot import. Install the pip package instead (e.g. opencv-python-headless)`
           })
         }
       }

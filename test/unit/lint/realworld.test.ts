@@ -402,6 +402,13 @@ describe('real-world shapes', () => {
     expect(f.message).toContain('`python:3.12-slim`')
   })
 
+  it('names each second-Python package once', () => {
+    const [f] = lintSource(
+      'FROM python:3.11-slim\nRUN if [ "$X" = 1 ]; then apt-get install -y python3-dev; else apt-get install -y python3-dev gcc; fi\n'
+    ).filter((x) => x.rule === 'MLD029')
+    expect(f.message).toContain('installing python3-dev adds')
+  })
+
   it('says what the unquoted pip bound does', () => {
     const [f] = lintSource('FROM python:3.11-slim\nRUN pip install torch>=2.1\n').filter(
       (x) => x.rule === 'MLD032'
