@@ -44,7 +44,7 @@ export interface ReferenceParts {
 export interface Reference extends ReferenceParts {
   /** The registry host, `docker.io` for every Docker Hub alias and for no registry at all. */
   domain: string
-  /** The fully qualified repository: `docker.io/library/python`, `ghcr.io/org/app`. */
+  /** The fully qualified repository: `docker.io/library/python`, `localhost:5000/org/app`. */
   repository: string
 }
 
@@ -84,7 +84,7 @@ export function isDockerHub(registry: string | undefined): boolean {
   return registry === undefined || DOCKER_HUB_ALIASES.includes(registryHost(registry))
 }
 
-/** `https://ghcr.io/` -> `ghcr.io`: what a registry input or login target names, as a host. */
+/** `https://localhost:5000/` -> `localhost:5000`: what a registry input or login target names, as a host. */
 export function registryHost(registry: string): string {
   return registry
     .trim()

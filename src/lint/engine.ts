@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, type LintConfig } from './config.js'
 import type { BuildContext } from './context.js'
-import { contextFits } from './ml.js'
+import { contextFits } from './facts/context.js'
 import { runShellcheck, shellcheckScripts } from './shellcheck.js'
 import { buildModel, onbuildView, type Dockerfile } from './model.js'
 import { isIgnoredByPragma, parsePragmas } from './pragmas.js'

@@ -1,7 +1,7 @@
 /**
  * Semantic model of a Dockerfile: instructions with their parsed arguments, stages with
  * aliases and in-file parents, variable expansion where Docker performs it, and every RUN
- * parsed into shell commands. Everything is computed once per file and cached on the objects,
+ * parsed into shell commands. Each derived view of an instruction is computed once (facts/memo.ts),
  * because ~80 rules read the same facts.
  */
 import {
@@ -13,6 +13,7 @@ import {
   type ParsedDockerfile
 } from './dockerfile.js'
 import { baseName, parseShell, type ParsedShell, type SimpleCommand } from './shell.js'
+import { memo } from './facts/memo.js'
 
 export interface Mount {
   type: string
@@ -34,17 +35,6 @@ export interface Instr {
   onbuild: boolean
   /** stage the instruction belongs to; undefined before the first FROM and in the ONBUILD view */
   stage: Stage | undefined
-  cache: InstrCache
-}
-
-interface InstrCache {
-  run?: RunInfo
-  words?: string[]
-  env?: EnvPair[]
-  args?: ArgDecl[]
-  exec?: ExecForm
-  health?: HealthInfo | null
-  copy?: CopyInfo
 }
 
 export interface Stage {
@@ -92,8 +82,7 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
       args: raw.args,
       heredocs: raw.heredocs,
       onbuild: false,
-      stage,
-      cache: {}
+      stage
     }
     if (raw.keyword === 'FROM') {
       const words = splitWords(raw.args)
@@ -140,8 +129,7 @@ export function buildModel(source: string, file = 'Dockerfile'): Dockerfile {
           args: inner.args,
           heredocs: raw.heredocs,
           onbuild: true,
-          stage: undefined,
-          cache: {}
+          stage: undefined
         })
       }
     }
@@ -271,8 +259,7 @@ export function isPythonCommand(name: string): boolean {
   return PYTHON_RE.test(baseName(name))
 }
 
-export function runInfo(instr: Instr): RunInfo {
-  if (instr.cache.run) return instr.cache.run
+function computeRunInfo(instr: Instr): RunInfo {
   const mounts = instr.flags
     .filter((f) => f.name === 'mount' && f.value)
     .map((f) => parseMount(f.value!))
@@ -318,9 +305,9 @@ export function runInfo(instr: Instr): RunInfo {
     exec: json !== undefined,
     python
   }
-  instr.cache.run = info
   return info
 }
+export const runInfo: (instr: Instr) => RunInfo = memo(computeRunInfo)
 
 /** Python code a python command runs inline: `-c CODE` or a heredoc on stdin. */
 export function pythonSources(cmd: SimpleCommand): string[] {
@@ -359,8 +346,7 @@ export interface EnvPair {
 }
 
 /** BuildKit's parseNameVal: `k=v k2="v 2"` pairs or the legacy `ENV key value` form. */
-export function envPairs(instr: Instr): EnvPair[] {
-  if (instr.cache.env) return instr.cache.env
+function computeEnvPairs(instr: Instr): EnvPair[] {
   const words = splitRawWords(instr.args)
   let pairs: EnvPair[]
   if (words.length > 0 && !words[0].includes('=')) {
@@ -374,9 +360,9 @@ export function envPairs(instr: Instr): EnvPair[] {
       return { key: eq < 0 ? w : w.slice(0, eq), raw, value: unescapeValue(raw) }
     })
   }
-  instr.cache.env = pairs
   return pairs
 }
+export const envPairs: (instr: Instr) => EnvPair[] = memo(computeEnvPairs)
 
 function unescapeValue(raw: string): string {
   let out = ''
@@ -402,17 +388,16 @@ export interface ArgDecl {
   value: string | undefined
 }
 
-export function argDecls(instr: Instr): ArgDecl[] {
-  if (instr.cache.args) return instr.cache.args
+function computeArgDecls(instr: Instr): ArgDecl[] {
   const decls = splitRawWords(instr.args).map((w) => {
     const eq = w.indexOf('=')
     return eq < 0
       ? { name: w, value: undefined }
       : { name: w.slice(0, eq), value: unescapeValue(w.slice(eq + 1)) }
   })
-  instr.cache.args = decls
   return decls
 }
+export const argDecls: (instr: Instr) => ArgDecl[] = memo(computeArgDecls)
 
 // ---------------------------------------------------------------------------------------------
 // CMD / ENTRYPOINT / HEALTHCHECK / SHELL
@@ -424,13 +409,12 @@ export interface ExecForm {
   script: string
 }
 
-export function execForm(instr: Instr): ExecForm {
-  if (instr.cache.exec) return instr.cache.exec
+function computeExecForm(instr: Instr): ExecForm {
   const exec = parseJsonArray(instr.args)
   const form = { exec, script: exec ? exec.join(' ') : instr.args }
-  instr.cache.exec = form
   return form
 }
+export const execForm: (instr: Instr) => ExecForm = memo(computeExecForm)
 
 export interface HealthInfo {
   none: boolean
@@ -444,8 +428,7 @@ export interface HealthInfo {
   python: string[]
 }
 
-export function healthInfo(instr: Instr): HealthInfo | undefined {
-  if (instr.cache.health !== undefined) return instr.cache.health ?? undefined
+function computeHealthInfo(instr: Instr): HealthInfo | undefined {
   const m = /^(NONE|CMD)\b[ \t]*/i.exec(instr.args)
   let info: HealthInfo | null = null
   if (m) {
@@ -469,9 +452,9 @@ export function healthInfo(instr: Instr): HealthInfo | undefined {
       info = { none: false, line: instr.line, exec, script, commands, python }
     }
   }
-  instr.cache.health = info
   return info ?? undefined
 }
+export const healthInfo: (instr: Instr) => HealthInfo | undefined = memo(computeHealthInfo)
 
 export function shellArray(instr: Instr): string[] {
   return parseJsonArray(instr.args) ?? []
@@ -488,8 +471,7 @@ export interface CopyInfo {
   heredocSources: Set<string>
 }
 
-export function copyInfo(instr: Instr): CopyInfo {
-  if (instr.cache.copy) return instr.cache.copy
+function computeCopyInfo(instr: Instr): CopyInfo {
   const json = parseJsonArray(instr.args)
   const words = json ?? splitWords(instr.args)
   const heredocSources = new Set(instr.heredocs.map((h) => h.name))
@@ -507,67 +489,15 @@ export function copyInfo(instr: Instr): CopyInfo {
     from: instrFlag(instr, 'from'),
     heredocSources
   }
-  instr.cache.copy = info
   return info
 }
+export const copyInfo: (instr: Instr) => CopyInfo = memo(computeCopyInfo)
 
 // ---------------------------------------------------------------------------------------------
 // Stages
-
-/** The stage and its in-file ancestors (`FROM <alias>` chain), nearest first. */
-export function lineage(stage: Stage, exact = false): Stage[] {
-  const out: Stage[] = []
-  const seen = new Set<Stage>()
-  for (let s: Stage | undefined = stage; s && !seen.has(s); s = exact ? s.parentExact : s.parent) {
-    seen.add(s)
-    out.push(s)
-  }
-  return out
-}
-
-const lineageCache = new WeakMap<Stage, Instr[]>()
-
-/** Instructions of a lineage in execution order (oldest ancestor first); shared, do not mutate. */
-export function lineageInstructions(stage: Stage, exact = false): Instr[] {
-  if (exact)
-    return lineage(stage, true)
-      .reverse()
-      .flatMap((s) => s.instructions)
-  let cached = lineageCache.get(stage)
-  if (!cached) {
-    cached = lineage(stage)
-      .reverse()
-      .flatMap((s) => s.instructions)
-    lineageCache.set(stage, cached)
-  }
-  return cached
-}
-
-/** Finds the stage a `--from` value names: alias (case-insensitive) or index. */
-export function stageByRef(df: Dockerfile, ref: string, before: number): Stage | undefined {
-  if (/^\d+$/.test(ref)) {
-    const n = Number(ref)
-    return n < before ? df.stages[n] : undefined
-  }
-  const lower = ref.toLowerCase()
-  return df.stages.find((s) => s.index < before && s.alias?.toLowerCase() === lower)
-}
-
-/** ENV values visible at the end of a stage's lineage (later wins), ARG defaults as fallback. */
-export function stageEnv(stage: Stage): Map<string, string> {
-  const env = new Map<string, string>()
-  for (const instr of lineageInstructions(stage)) {
-    if (instr.keyword === 'ENV') for (const p of envPairs(instr)) env.set(p.key, p.value)
-  }
-  return env
-}
 
 /** hadolint's root test: `root`, `0`, `root:*`, `0:*`. */
 export function isRootUser(user: string): boolean {
   const u = user.trim()
   return u === 'root' || u === '0' || u.startsWith('root:') || u.startsWith('0:')
-}
-
-export function finalStage(df: Dockerfile): Stage | undefined {
-  return df.stages[df.stages.length - 1]
 }

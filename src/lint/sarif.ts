@@ -22,9 +22,9 @@ const SECURITY = new Set([
 ])
 
 function helpUri(code: string): string {
-  return code.startsWith('DL')
-    ? `https://github.com/hadolint/hadolint/wiki/${code}`
-    : `docs/lint.md#${code.toLowerCase()}`
+  if (code.startsWith('DL')) return `https://github.com/hadolint/hadolint/wiki/${code}`
+  if (/^SC\d+$/.test(code)) return 'docs/lint.md#shellcheck-sc-findings'
+  return `docs/lint.md#${code.toLowerCase()}`
 }
 
 function artifactUri(file: string): string {
@@ -37,11 +37,18 @@ export function toSarif(report: LintReport): object {
   const ruleIndex = new Map(codes.map((c, i) => [c, i]))
   const rules = codes.map((code) => {
     const rule = RULES_BY_CODE.get(code)
-    const text = rule?.message ?? (code === 'DL1000' ? 'The Dockerfile cannot be parsed' : code)
+    const sc = /^SC\d+$/.test(code)
+    const text =
+      rule?.message ??
+      (code === 'DL1000'
+        ? 'The Dockerfile cannot be parsed'
+        : sc
+          ? `ShellCheck ${code} in a RUN script`
+          : code)
     const sev = report.findings.find((f) => f.rule === code)!.severity
     return {
       id: code,
-      name: rule?.name ?? 'parse-error',
+      name: rule?.name ?? (sc ? 'shellcheck' : 'parse-error'),
       shortDescription: { text },
       fullDescription: { text },
       helpUri: helpUri(code),

@@ -11,7 +11,7 @@ export interface ImageEntry {
 export function parseImages(input: string): ImageEntry[] {
   const images: ImageEntry[] = []
   const lines = inputLines(input)
-  // The reference's older format: one line of comma-separated names (`a/app,ghcr.io/a/app`),
+  // The reference's older format: one line of comma-separated names (`a/app,localhost:5000/a/app`),
   // recognised when no field has an attribute.
   if (lines.length === 1) {
     const fields = csvFields(lines[0], 'images')

@@ -22,7 +22,7 @@ describe('splitReference', () => {
     ['localhost/app', 'localhost', 'app', undefined, undefined],
     ['localhost:5000/app:2', 'localhost:5000', 'app', '2', undefined],
     ['127.0.0.1:5000/team/app', '127.0.0.1:5000', 'team/app', undefined, undefined],
-    ['ghcr.io/o/a:1@' + DIGEST, 'ghcr.io', 'o/a', '1', DIGEST],
+    ['registry.example.test/o/a:1@' + DIGEST, 'registry.example.test', 'o/a', '1', DIGEST],
     ['nvcr.io/nvidia/pytorch:24.01-py3', 'nvcr.io', 'nvidia/pytorch', '24.01-py3', undefined],
     // a first component without `.`/`:` and not localhost is a path, not a host
     ['myhost/app:1', undefined, 'myhost/app', '1', undefined],
@@ -47,9 +47,9 @@ describe('registries and repositories', () => {
       expect(canonicalRegistry(r)).toBe('docker.io')
     }
     expect(isDockerHub(undefined)).toBe(true)
-    expect(isDockerHub('ghcr.io')).toBe(false)
+    expect(isDockerHub('localhost:5000')).toBe(false)
     expect(isDockerHub('docker.io.example.test')).toBe(false)
-    expect(canonicalRegistry('https://ghcr.io/')).toBe('ghcr.io')
+    expect(canonicalRegistry('https://localhost:5000/')).toBe('localhost:5000')
   })
   it('finds the registry of an image like Docker does', () => {
     expect(registryOf('user/app')).toBe('docker.io')
@@ -77,7 +77,7 @@ describe('normal forms', () => {
       `ubuntu@${DIGEST}`
     ],
     ['library/python', 'docker.io/library/python', 'python'],
-    ['ghcr.io/o/app:1', 'ghcr.io/o/app:1', 'ghcr.io/o/app:1'],
+    ['localhost:5000/o/app:1', 'localhost:5000/o/app:1', 'localhost:5000/o/app:1'],
     ['localhost:5000/app', 'localhost:5000/app', 'localhost:5000/app']
   ])('%s -> %s / %s', (ref, qualified, familiar) => {
     expect(qualifiedReference(ref)).toBe(qualified)
@@ -112,14 +112,14 @@ describe('parseReference', () => {
     ['', /it is empty/],
     ['my app', /whitespace/],
     ['Org/App', /must be lower-case \("Org"\)/],
-    ['ghcr.io/Org/app', /must be lower-case/],
+    ['localhost:5000/Org/app', /must be lower-case/],
     ['app:.hidden', /"\.hidden" is not a valid tag/],
     [`app:${'x'.repeat(129)}`, /is not a valid tag/],
     ['app@sha256:xyz', /is not a digest/],
     ['my_registry:5000/app', /"my_registry:5000" is not a valid registry host\[:port\]/],
     ['-app', /"-app" is not a valid path component/],
     ['org//app', /"\(empty\)" is not a valid path component/],
-    ['ghcr.io/', /repository name is empty|"\(empty\)"/],
+    ['localhost:5000/', /repository name is empty|"\(empty\)"/],
     [`${'a'.repeat(256)}`, /longer than 255/]
   ])('refuses %j', (ref, why) => {
     expect(() => parseReference(ref, 'cache-ref')).toThrow(UserError)

@@ -1,10 +1,6 @@
+import { isAbsolutePath } from '../facts/instructions.js'
 import { splitWords } from '../model.js'
 import type { Rule } from '../rule.js'
-
-/** WORKDIR must be absolute: `/`, a `$VAR`, or a Windows drive (`C:\`, `C:/`). */
-export function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || path.startsWith('$') || /^[A-Za-z]:[\\/]/.test(path)
-}
 
 export const DL3000: Rule = {
   code: 'DL3000',

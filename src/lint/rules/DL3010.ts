@@ -1,29 +1,9 @@
+import { isArchive } from '../facts/instructions.js'
 import { copyInfo, runInfo } from '../model.js'
 import type { Rule } from '../rule.js'
 import { hasFlag, type SimpleCommand } from '../shell.js'
 
-const ARCHIVE_EXTENSIONS = [
-  '.tar',
-  '.Z',
-  '.bz2',
-  '.gz',
-  '.lz',
-  '.lzma',
-  '.tZ',
-  '.tb2',
-  '.tbz',
-  '.tbz2',
-  '.tgz',
-  '.tlz',
-  '.tpz',
-  '.txz',
-  '.xz'
-]
 const DECOMPRESSORS = new Set(['gunzip', 'bunzip2', 'unlzma', 'unxz', 'zgz', 'uncompress', 'gzcat'])
-
-export function isArchive(path: string): boolean {
-  return ARCHIVE_EXTENSIONS.some((e) => path.endsWith(e))
-}
 
 function basename(path: string): string {
   const parts = path.split(/[\\/]/)

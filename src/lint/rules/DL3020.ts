@@ -1,6 +1,6 @@
 import { copyInfo } from '../model.js'
 import type { Rule } from '../rule.js'
-import { isArchive } from './DL3010.js'
+import { isArchive } from '../facts/instructions.js'
 
 export function isUrl(path: string): boolean {
   return /^(https?|ftp):\/\//.test(path) || path.startsWith('git@')

@@ -1,6 +1,6 @@
 import { copyInfo, type Stage } from '../model.js'
 import type { Rule } from '../rule.js'
-import { isAbsolutePath } from './DL3000.js'
+import { isAbsolutePath } from '../facts/instructions.js'
 
 /** A relative COPY destination needs a WORKDIR in the stage or its in-file ancestors. */
 export const DL3045: Rule = {

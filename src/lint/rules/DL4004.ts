@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js'
-import { repeated } from './DL4003.js'
+import { repeated } from '../facts/instructions.js'
 
 export const DL4004: Rule = {
   code: 'DL4004',

@@ -1,4 +1,4 @@
-import { isWholeContextCopy } from '../ml.js'
+import { isWholeContextCopy } from '../facts/context.js'
 import type { Rule } from '../rule.js'
 
 export const MLD001: Rule = {

@@ -1,16 +1,12 @@
-import { isMlArtifact, isWholeContextCopy, shippedBy, varsBefore } from '../ml.js'
+import {
+  describeFiles,
+  mib,
+  isMlArtifact,
+  isWholeContextCopy,
+  shippedBy
+} from '../facts/context.js'
+import { varsBefore } from '../facts/scopes.js'
 import type { Hit, Rule } from '../rule.js'
-
-export function describeFiles(paths: string[], limit = 3): string {
-  const shown = paths.slice(0, limit).join(', ')
-  return paths.length > limit ? `${shown} and ${paths.length - limit} more` : shown
-}
-
-export function mib(bytes: number): string {
-  return bytes >= 1024 * 1024
-    ? `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-    : `${Math.ceil(bytes / 1024)} KiB`
-}
 
 export const MLD002: Rule = {
   code: 'MLD002',

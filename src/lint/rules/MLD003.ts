@@ -1,7 +1,7 @@
 import type { ContextFile } from '../context.js'
-import { isWholeContextCopy, shippedBy, varsBefore } from '../ml.js'
+import { isWholeContextCopy, shippedBy, describeFiles } from '../facts/context.js'
+import { varsBefore } from '../facts/scopes.js'
 import type { Hit, Rule } from '../rule.js'
-import { describeFiles } from './MLD002.js'
 
 const VENV_NAMES = new Set(['venv', '.venv', 'env', '.myenv'])
 const CACHE_DIRS = new Set([

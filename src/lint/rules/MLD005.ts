@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js'
-import { baseOf, explicitOrShipped } from './secretfiles.js'
+import { baseOf, explicitOrShipped } from '../facts/secrets.js'
 
 const NAMES = new Set([
   'id_rsa',

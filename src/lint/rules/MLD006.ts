@@ -1,5 +1,6 @@
 import { runInfo, type Instr } from '../model.js'
-import { isWholeContextCopy, parsePipInstall } from '../ml.js'
+import { isWholeContextCopy } from '../facts/context.js'
+import { parsePipInstall } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 const LOCAL_PROJECT = /^\.(\[.*\])?$|^\.\/?$/

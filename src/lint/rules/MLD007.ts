@@ -1,5 +1,5 @@
 import { copyInfo, type Instr } from '../model.js'
-import { contextCopies, hasMlExtension, isWholeContextCopy, ML_DIRS } from '../ml.js'
+import { contextCopies, hasMlExtension, isWholeContextCopy, ML_DIRS } from '../facts/context.js'
 import type { Hit, Rule } from '../rule.js'
 
 function isModelSource(source: string): boolean {

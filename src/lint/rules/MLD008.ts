@@ -1,5 +1,5 @@
-import { finalStage } from '../model.js'
-import { imageName, imageTag, isFullPython, rootImage } from '../ml.js'
+import { finalStage } from '../facts/lineage.js'
+import { imageName, imageTag, isFullPython, rootImage } from '../facts/images.js'
 import type { Rule } from '../rule.js'
 
 export function isHeavyweight(image: string | undefined): boolean {

@@ -1,4 +1,4 @@
-import { imageName, imageTag, normalizeImage } from '../ml.js'
+import { imageName, imageTag, normalizeImage } from '../facts/images.js'
 import { splitReference } from '../../reference.js'
 import type { Rule } from '../rule.js'
 

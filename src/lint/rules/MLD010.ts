@@ -1,18 +1,6 @@
-import { finalStage } from '../model.js'
-import { imageName, imageTag, rootImage } from '../ml.js'
+import { isCudaDevel, rootImage } from '../facts/images.js'
+import { finalStage } from '../facts/lineage.js'
 import type { Rule } from '../rule.js'
-
-export function isCudaDevel(image: string | undefined): boolean {
-  if (image === undefined) return false
-  const name = imageName(image)
-  const tag = imageTag(image) ?? ''
-  if ((name === 'nvidia/cuda' || name === 'nvcr.io/nvidia/cuda') && tag.includes('-devel'))
-    return true
-  if (name === 'pytorch/pytorch' && tag.endsWith('-devel')) return true
-  // NGC framework containers ship the whole CUDA toolkit (nvcc, headers, cuDNN dev, NCCL)
-  if (/^nvcr\.io\/nvidia\/(pytorch|tensorflow|jax|nemo)$/.test(name)) return true
-  return name === 'tensorflow/tensorflow' && tag.includes('devel')
-}
 
 export const MLD010: Rule = {
   code: 'MLD010',

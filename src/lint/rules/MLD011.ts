@@ -1,28 +1,8 @@
-import { argDecls, finalStage, lineageInstructions, runInfo, type Instr } from '../model.js'
-import { installsIn } from '../ml.js'
+import { isToolchainPackage, installsIn } from '../facts/installs.js'
+import { argDecls, runInfo, type Instr } from '../model.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
 import type { Dockerfile, Stage } from '../model.js'
 import type { Hit, Rule } from '../rule.js'
-
-const TOOLCHAIN = new Set([
-  'gcc',
-  'g++',
-  'cc',
-  'clang',
-  'make',
-  'cmake',
-  'build-essential',
-  'gfortran',
-  'musl-dev'
-])
-
-export function isToolchainPackage(pkg: string): boolean {
-  return (
-    TOOLCHAIN.has(pkg) ||
-    /^gcc-\d+$|^g\+\+-\d+$/.test(pkg) ||
-    pkg.endsWith('-dev') ||
-    pkg.endsWith('-devel')
-  )
-}
 
 /** Build args declared without a default (and no global default) before an instruction. */
 function unsetArgs(df: Dockerfile, stage: Stage, before: Instr): Set<string> {

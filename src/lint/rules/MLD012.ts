@@ -1,5 +1,5 @@
-import { finalStage, lineageInstructions } from '../model.js'
-import { finalUserIsRoot } from '../ml.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { finalUserIsRoot } from '../facts/users.js'
 import type { Rule } from '../rule.js'
 
 export const MLD012: Rule = {

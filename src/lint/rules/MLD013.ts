@@ -1,5 +1,5 @@
-import { finalStage, lineageInstructions } from '../model.js'
-import { isServiceImage } from '../ml.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { isServiceImage } from '../facts/command.js'
 import type { Rule } from '../rule.js'
 
 export const MLD013: Rule = {

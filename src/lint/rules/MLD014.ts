@@ -1,5 +1,8 @@
-import { copyInfo, finalStage, lineageInstructions } from '../model.js'
-import { baseShips, effectiveHealthcheck, installsIn, rootImage } from '../ml.js'
+import { copyInfo } from '../model.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { baseShips, rootImage } from '../facts/images.js'
+import { effectiveHealthcheck } from '../facts/command.js'
+import { installsIn } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 import { baseName } from '../shell.js'
 

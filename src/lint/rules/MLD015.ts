@@ -1,5 +1,7 @@
-import { finalStage, lineageInstructions } from '../model.js'
-import { effectiveHealthcheck, imageName, installsIn, rootImage } from '../ml.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { effectiveHealthcheck } from '../facts/command.js'
+import { imageName, rootImage } from '../facts/images.js'
+import { installsIn } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 /** module -> distributions that provide it */

@@ -1,7 +1,6 @@
-import { healthInfo, type HealthInfo } from '../model.js'
+import { healthInfo, type HealthInfo, isPythonCommand, pythonSources } from '../model.js'
 import type { Hit, Rule } from '../rule.js'
 import { type SimpleCommand } from '../shell.js'
-import { isPythonCommand, pythonSources } from '../model.js'
 
 const NOOP_COMMANDS = new Set(['true', ':', 'echo', 'printf', 'sleep'])
 const NOOP_PYTHON = /^(import sys|sys\.exit\(0\)|exit\(0\)|pass|quit\(0\))$/

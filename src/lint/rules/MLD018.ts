@@ -1,5 +1,5 @@
-import { finalStage } from '../model.js'
-import { effectiveCommand } from '../ml.js'
+import { finalStage } from '../facts/lineage.js'
+import { effectiveCommand } from '../facts/command.js'
 import type { Rule } from '../rule.js'
 import { type SimpleCommand } from '../shell.js'
 

@@ -1,5 +1,7 @@
-import { finalStage, lineageInstructions, splitWords } from '../model.js'
-import { imageName, installsIn, rootImage } from '../ml.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { splitWords } from '../model.js'
+import { imageName, rootImage } from '../facts/images.js'
+import { installsIn } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 const SERVERS = [

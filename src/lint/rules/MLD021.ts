@@ -1,5 +1,5 @@
 import { copyInfo, runInfo, type Instr } from '../model.js'
-import { callsAny, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../ml.js'
+import { callsAny, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../facts/python.js'
 import type { Hit, Rule } from '../rule.js'
 import { type SimpleCommand } from '../shell.js'
 

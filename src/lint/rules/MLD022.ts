@@ -1,5 +1,7 @@
-import { finalStage, pythonSources, isPythonCommand } from '../model.js'
-import { callsAny, effectiveCommand, modelDownloadTools } from '../ml.js'
+import { finalStage } from '../facts/lineage.js'
+import { pythonSources, isPythonCommand } from '../model.js'
+import { callsAny, modelDownloadTools } from '../facts/python.js'
+import { effectiveCommand } from '../facts/command.js'
 import type { Rule } from '../rule.js'
 
 export const MLD022: Rule = {

@@ -1,5 +1,5 @@
 import { copyInfo, instrFlag, runInfo } from '../model.js'
-import { hasMlExtension } from '../ml.js'
+import { hasMlExtension } from '../facts/context.js'
 import type { Hit, Rule } from '../rule.js'
 import { type SimpleCommand } from '../shell.js'
 

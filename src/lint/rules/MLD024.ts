@@ -1,13 +1,8 @@
-import { copyInfo, lineageInstructions, runInfo, type Instr } from '../model.js'
-import {
-  contextCopies,
-  findRequirementsFile,
-  parsePipInstall,
-  requirementLines,
-  shippedBy,
-  sourceReaches,
-  varsBefore
-} from '../ml.js'
+import { copyInfo, runInfo, type Instr } from '../model.js'
+import { lineageInstructions } from '../facts/lineage.js'
+import { contextCopies, shippedBy, sourceReaches } from '../facts/context.js'
+import { findRequirementsFile, parsePipInstall, requirementLines } from '../facts/installs.js'
+import { varsBefore } from '../facts/scopes.js'
 import type { Hit, Rule } from '../rule.js'
 
 const LOCKS: [string, string, string][] = [

@@ -1,7 +1,7 @@
-import { finalStage } from '../model.js'
-import { isCudaImage, rootImage } from '../ml.js'
+import { finalStage } from '../facts/lineage.js'
+import { isCudaImage, rootImage } from '../facts/images.js'
 import type { Hit, Rule } from '../rule.js'
-import { torchInstalls } from './torch.js'
+import { torchInstalls } from '../facts/torch.js'
 
 export const MLD025: Rule = {
   code: 'MLD025',

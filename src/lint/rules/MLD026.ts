@@ -1,7 +1,7 @@
-import { finalStage, lineage } from '../model.js'
-import { isCudaImage, rootImage } from '../ml.js'
+import { finalStage, lineage } from '../facts/lineage.js'
+import { isCudaImage, rootImage } from '../facts/images.js'
 import type { Hit, Rule } from '../rule.js'
-import { torchInstalls } from './torch.js'
+import { torchInstalls } from '../facts/torch.js'
 
 export const MLD026: Rule = {
   code: 'MLD026',

@@ -1,43 +1,8 @@
-import {
-  copyInfo,
-  envPairs,
-  execForm,
-  expand,
-  finalStage,
-  lineageInstructions,
-  runInfo,
-  stageByRef,
-  type Stage
-} from '../model.js'
-import { resolvePath, varsBefore, workdirBefore } from '../ml.js'
+import { VENV_SOURCE, createdVenvs } from '../facts/python.js'
+import { copyInfo, envPairs, execForm, expand } from '../model.js'
+import { finalStage, lineageInstructions, stageByRef } from '../facts/lineage.js'
+import { resolvePath, varsBefore, workdirBefore } from '../facts/scopes.js'
 import type { Hit, Rule } from '../rule.js'
-import type { Dockerfile } from '../model.js'
-
-/** Paths where a stage's lineage creates virtualenvs (`python -m venv`, `virtualenv`, `uv venv`). */
-export function createdVenvs(df: Dockerfile, stage: Stage): string[] {
-  const out: string[] = []
-  for (const instr of lineageInstructions(stage).filter((i) => i.keyword === 'RUN')) {
-    const cwd = workdirBefore(df, instr)
-    const vars = varsBefore(df, instr)
-    for (const cmd of runInfo(instr).commands) {
-      const v = cmd.args.map((a) => a.value)
-      let target: string | undefined
-      const m = v.indexOf('-m')
-      if (/^python/.test(cmd.base) && m >= 0 && v[m + 1] === 'venv')
-        target = v.slice(m + 2).find((a) => !a.startsWith('-'))
-      else if (cmd.base === 'virtualenv') target = v.find((a) => !a.startsWith('-'))
-      else if (cmd.base === 'uv' && v[0] === 'venv')
-        target = v.slice(1).find((a) => !a.startsWith('-')) ?? '.venv'
-      if (target !== undefined) {
-        const expanded = expand(target, vars)
-        if (expanded !== undefined) out.push(resolvePath(expanded, cwd))
-      }
-    }
-  }
-  return out
-}
-
-export const VENV_SOURCE = /(^|\/)\.?venv\/?$/
 
 export const MLD027: Rule = {
   code: 'MLD027',

@@ -1,5 +1,6 @@
-import { finalStage, isPythonCommand, lineageInstructions, envPairs } from '../model.js'
-import { effectiveCommand } from '../ml.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { isPythonCommand, envPairs } from '../model.js'
+import { effectiveCommand } from '../facts/command.js'
 import type { Rule } from '../rule.js'
 import type { SimpleCommand } from '../shell.js'
 

@@ -1,5 +1,6 @@
 import { runInfo } from '../model.js'
-import { isOfficialPython, packageArgs, rootImage } from '../ml.js'
+import { isOfficialPython, rootImage } from '../facts/images.js'
+import { packageArgs } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 const APT_PY =
@@ -31,7 +32,7 @@ export const MLD029: Rule = {
         if (pkgs.length > 0) {
           out.push({
             line: instr.line,
-            message: `The official python image already has its interpreter in /usr/local; installing ${pkgs.join(', ')} adds a second Python in /usr/bin whose modules /usr/local/bin/python cannot import. Install the pip package instead (e.g. opencv-python-headless)`
+            message: `The official python image already has its interpreter in /usr/local; installing ${[...new Set(pkgs)].join(', ')} adds a second Python in /usr/bin whose modules /usr/local/bin/python cannot import. Install the pip package instead (e.g. opencv-python-headless)`
           })
         }
       }

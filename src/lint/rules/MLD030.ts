@@ -1,14 +1,7 @@
-import { envPairs, finalStage, lineageInstructions, runInfo, type Instr } from '../model.js'
-import {
-  callsAny,
-  baseUserIsRoot,
-  finalUserIsRoot,
-  userOf,
-  isRootUserSpec,
-  MODEL_LOADERS,
-  modelDownloadTools,
-  usesFlag
-} from '../ml.js'
+import { envPairs, runInfo, type Instr } from '../model.js'
+import { finalStage, lineageInstructions } from '../facts/lineage.js'
+import { callsAny, MODEL_LOADERS, modelDownloadTools, usesFlag } from '../facts/python.js'
+import { baseUserIsRoot, finalUserIsRoot, userOf, isRootUserSpec } from '../facts/users.js'
 import type { Hit, Rule } from '../rule.js'
 
 const CACHE_VARS = [

@@ -1,7 +1,8 @@
-import { copyInfo, stageByRef } from '../model.js'
-import { pythonMinor, rootImage } from '../ml.js'
+import { copyInfo } from '../model.js'
+import { stageByRef } from '../facts/lineage.js'
+import { pythonMinor, rootImage } from '../facts/images.js'
 import type { Hit, Rule } from '../rule.js'
-import { createdVenvs, VENV_SOURCE } from './MLD027.js'
+import { createdVenvs, VENV_SOURCE } from '../facts/python.js'
 
 function pythonProduct(src: string, venvs: string[]): boolean {
   return (

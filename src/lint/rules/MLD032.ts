@@ -1,5 +1,5 @@
 import { runInfo } from '../model.js'
-import { pipInstallArgs } from '../ml.js'
+import { pipInstallArgs } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
 
 /**

@@ -1,14 +1,8 @@
-import { envPairs, lineageInstructions, runInfo } from '../model.js'
-import { imageName, imageTag, parsePipInstall, rootImage } from '../ml.js'
+import { isCudaWithoutToolkit, rootImage } from '../facts/images.js'
+import { envPairs, runInfo } from '../model.js'
+import { lineageInstructions } from '../facts/lineage.js'
+import { parsePipInstall } from '../facts/installs.js'
 import type { Hit, Rule } from '../rule.js'
-
-/** `nvidia/cuda:*-runtime-*` and `-base-` images: CUDA libraries, but no nvcc and no headers. */
-export function isCudaWithoutToolkit(image: string | undefined): boolean {
-  if (image === undefined) return false
-  const name = imageName(image)
-  if (name !== 'nvidia/cuda' && name !== 'nvcr.io/nvidia/cuda') return false
-  return /-(runtime|base)(-|$)/.test(imageTag(image) ?? '')
-}
 
 /** Python packages that compile CUDA kernels from source at install time. */
 const CUDA_SOURCE_BUILDS = new Set(['flash-attn', 'apex', 'xformers', 'auto-gptq', 'deepspeed'])

@@ -85,7 +85,7 @@ const CASES: Record<string, Case[]> = {
   MLD012: [
     {
       name: 'jupyter docker-stacks base (runs as jovyan)',
-      df: 'FROM quay.io/jupyter/scipy-notebook:2024-05-27\nRUN pip install --no-cache-dir xgboost==2.0.3\n',
+      df: 'FROM jupyter/scipy-notebook:2024-05-27\nRUN pip install --no-cache-dir xgboost==2.0.3\n',
       fires: false
     },
     {
@@ -231,6 +231,16 @@ const CASES: Record<string, Case[]> = {
       fires: true
     },
     {
+      name: 'Triton server',
+      df: 'FROM python:3.11-slim\nCMD ["tritonserver", "--model-repository=/models"]\n',
+      fires: true
+    },
+    {
+      name: 'TorchServe',
+      df: 'FROM python:3.11-slim\nCMD ["torchserve", "--start", "--model-store", "/models"]\n',
+      fires: true
+    },
+    {
       name: 'TGI with a HEALTHCHECK',
       df: 'FROM nvidia/cuda:12.1.1-runtime-ubuntu22.04\nHEALTHCHECK CMD curl -f http://localhost:80/health || exit 1\nENTRYPOINT ["text-generation-launcher"]\n',
       fires: false
@@ -325,7 +335,7 @@ const CASES: Record<string, Case[]> = {
     },
     {
       name: 'git clone of a weights repository at HEAD',
-      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 https://github.com/example-org/sam-weights.git /weights\n',
+      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 https://git.example.org/team/sam-weights.git /weights\n',
       fires: true
     },
     {
@@ -335,19 +345,19 @@ const CASES: Record<string, Case[]> = {
     },
     {
       name: 'git clone of a data repo at a release tag',
-      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 --branch v1.2.0 https://github.com/example-org/eval-data.git /data\n',
+      df: 'FROM python:3.11-slim\nRUN git clone --depth 1 --branch v1.2.0 https://git.example.org/team/eval-data.git /data\n',
       fires: false
     },
     {
       name: 'git clone of a code repository',
-      df: 'FROM python:3.11-slim\nRUN git clone https://github.com/example-org/detector.git /src\n',
+      df: 'FROM python:3.11-slim\nRUN git clone https://git.example.org/team/detector.git /src\n',
       fires: false
     }
   ],
   MLD023: [
     {
       name: 'curl | sh installer',
-      df: 'FROM python:3.11-slim\nRUN curl -LsSf https://astral.sh/uv/install.sh | sh\n',
+      df: 'FROM python:3.11-slim\nRUN curl -LsSf https://example.org/tool/install.sh | sh\n',
       fires: true
     },
     {
@@ -390,6 +400,13 @@ describe('real-world shapes', () => {
     ).filter((x) => x.rule === 'MLD009')
     expect(f.message).toContain('`python:3-slim`')
     expect(f.message).toContain('`python:3.12-slim`')
+  })
+
+  it('names each second-Python package once', () => {
+    const [f] = lintSource(
+      'FROM python:3.11-slim\nRUN if [ "$X" = 1 ]; then apt-get install -y python3-dev; else apt-get install -y python3-dev gcc; fi\n'
+    ).filter((x) => x.rule === 'MLD029')
+    expect(f.message).toContain('installing python3-dev adds')
   })
 
   it('says what the unquoted pip bound does', () => {

@@ -8,7 +8,12 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { lintSource, type LintOverrides } from '../../../src/lint/index.js'
+import {
+  countBySeverity,
+  lintSource,
+  toSarif,
+  type LintOverrides
+} from '../../../src/lint/index.js'
 import { buildModel } from '../../../src/lint/model.js'
 import { findShellcheck, shellcheckInput, shellcheckScripts } from '../../../src/lint/shellcheck.js'
 
@@ -104,6 +109,26 @@ if (!bin && process.env.CI) {
     expect(sc('FROM debian:12\nRUN echo $HOME\n', { override: { error: ['SC2086'] } })).toEqual([
       expect.objectContaining({ rule: 'SC2086', severity: 'error' })
     ])
+  })
+  it('describes SC ids as ShellCheck rules in SARIF', () => {
+    const findings = lintSource('FROM debian:12\nUSER 1000\nRUN echo $HOME\n', { shellcheck: bin })
+    const report = {
+      files: [{ file: 'Dockerfile', findings }],
+      findings,
+      counts: countBySeverity(findings),
+      threshold: 'warning' as const,
+      failed: false
+    }
+    const sarif = toSarif(report) as {
+      runs: { tool: { driver: { rules: { id: string; name: string; helpUri: string }[] } } }[]
+    }
+    expect(sarif.runs[0].tool.driver.rules).toContainEqual(
+      expect.objectContaining({
+        id: 'SC2086',
+        name: 'shellcheck',
+        helpUri: 'docs/lint.md#shellcheck-sc-findings'
+      })
+    )
   })
   it('runs nothing for a non-POSIX SHELL', () => {
     expect(sc('FROM debian:12\nSHELL ["pwsh", "-Command"]\nRUN echo $x `y`\n')).toEqual([])

@@ -1,9 +1,9 @@
+import { describeFiles, contextCopies, shippedBy } from './context.js'
 /** Shared logic of MLD004 (.env files) and MLD005 (credential files). */
 import { copyInfo, type Dockerfile } from '../model.js'
-import { contextCopies, shippedBy, varsBefore } from '../ml.js'
+import { varsBefore } from './scopes.js'
 import type { BuildContext } from '../context.js'
 import type { Hit } from '../rule.js'
-import { describeFiles } from './MLD002.js'
 
 export function explicitOrShipped(
   df: Dockerfile,

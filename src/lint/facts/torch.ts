@@ -1,6 +1,12 @@
 /** Where torch wheels come from, for MLD025/MLD026. */
-import { lineageInstructions, runInfo, stageEnv, type Instr, type Stage } from '../model.js'
-import { findRequirementsFile, normalizeDist, parsePipInstall, requirementLines } from '../ml.js'
+import { lineageInstructions, stageEnv } from './lineage.js'
+import { runInfo, type Instr, type Stage } from '../model.js'
+import {
+  findRequirementsFile,
+  normalizeDist,
+  parsePipInstall,
+  requirementLines
+} from './installs.js'
 import type { BuildContext } from '../context.js'
 
 const TORCH = new Set(['torch', 'torchvision', 'torchaudio'])
