@@ -398,7 +398,11 @@ export async function smoke(
       figures.readySeconds = Math.max(0, (readyAt - t0) / 1000)
       result.verdict = 'healthy'
       result.passed = true
-      result.message = `ready after ${figures.readySeconds.toFixed(1)}s (${probe.kind === 'http' ? probe.url : probe.kind === 'cmd' ? 'probe command' : 'health check'})`
+      const t = figures.readySeconds.toFixed(1)
+      result.message =
+        probe.kind === 'http'
+          ? `ready after ${t}s (GET ${probe.url} answered 2xx)`
+          : `healthy after ${t}s (${probe.kind === 'cmd' ? 'probe command' : "the image's HEALTHCHECK"})`
       log.info(result.message)
       if (opts.request) {
         const hostPort = await publishedPort(docker, name, publish[0])

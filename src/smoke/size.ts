@@ -13,6 +13,8 @@ export interface CompressedSize {
   layers: number
   /** Digests of the compressed layer blobs, when the daemon stores them compressed (`stored`). */
   digests: string[]
+  /** Set when the plain layers exceeded GZIP_BUDGET and the rest was extrapolated. */
+  extrapolated?: boolean
 }
 
 type Kind = 'gzip' | 'zstd' | 'tar' | 'other'
@@ -25,6 +27,8 @@ interface Entry {
   headLen: number
   gz?: ReturnType<typeof createGzip>
   gzBytes: number
+  /** Bytes handed to gzip; the rest of a layer past the budget is only counted. */
+  fed: number
   gzDone?: Promise<void>
   text?: string
 }
@@ -53,11 +57,26 @@ function octal(b: Buffer): number {
 }
 
 /** Reads a tar stream; keeps `manifest.json` and measures every file's compressed size. */
-export async function measureSave(stream: AsyncIterable<Buffer | string>): Promise<{
+/**
+ * Plain layer bytes gzipped in full; past this, each layer's ratio so far is applied to the rest
+ * (multi-GB CUDA images would otherwise spend minutes of CPU on a figure).
+ */
+export const GZIP_BUDGET = 512 * 1024 * 1024
+
+export async function measureSave(
+  stream: AsyncIterable<Buffer | string>,
+  gzipBudget = GZIP_BUDGET
+): Promise<{
   manifest: string | undefined
-  files: Map<string, { kind: Kind; size: number; compressed: number }>
+  files: Map<string, { kind: Kind; size: number; compressed: number; extrapolated?: boolean }>
 }> {
-  const files = new Map<string, { kind: Kind; size: number; compressed: number }>()
+  const files = new Map<
+    string,
+    { kind: Kind; size: number; compressed: number; extrapolated?: boolean }
+  >()
+  let budget = gzipBudget
+  let gzIn = 0
+  let gzOut = 0
   let manifest: string | undefined
   let pending = Buffer.alloc(0)
   let entry: Entry | undefined
@@ -85,9 +104,12 @@ export async function measureSave(stream: AsyncIterable<Buffer | string>): Promi
   const writes: Promise<void>[] = []
   const feedDecided = (e: Entry, chunk: Buffer): void => {
     if (e.text !== undefined) e.text += chunk.toString('utf8')
-    if (e.gz && chunk.length) {
+    if (e.gz && chunk.length && budget > 0) {
       const gz = e.gz
-      if (!gz.write(chunk)) writes.push(new Promise((r) => gz.once('drain', r)))
+      const part = chunk.length > budget ? chunk.subarray(0, budget) : chunk
+      budget -= part.length
+      e.fed += part.length
+      if (!gz.write(part)) writes.push(new Promise((r) => gz.once('drain', r)))
     }
   }
   const feed = async (e: Entry, chunk: Buffer): Promise<void> => {
@@ -107,8 +129,18 @@ export async function measureSave(stream: AsyncIterable<Buffer | string>): Promi
       await e.gzDone
     }
     if (e.name === 'manifest.json') manifest = e.text
-    const compressed = e.kind === 'tar' ? e.gzBytes : e.size
-    files.set(e.name, { kind: e.kind ?? 'other', size: e.size, compressed })
+    let compressed = e.kind === 'tar' ? e.gzBytes : e.size
+    const extrapolated = e.kind === 'tar' && e.fed < e.size
+    if (extrapolated) {
+      // This layer's own ratio when gzip saw part of it, else that of all gzipped bytes so far.
+      const ratio = e.fed > 0 ? e.gzBytes / e.fed : gzIn > 0 ? gzOut / gzIn : 1
+      compressed = Math.round(e.fed > 0 ? e.gzBytes + (e.size - e.fed) * ratio : e.size * ratio)
+    }
+    if (e.kind === 'tar') {
+      gzIn += e.fed
+      gzOut += e.gzBytes
+    }
+    files.set(e.name, { kind: e.kind ?? 'other', size: e.size, compressed, extrapolated })
   }
 
   const it = stream[Symbol.asyncIterator]()
@@ -183,7 +215,14 @@ export async function measureSave(stream: AsyncIterable<Buffer | string>): Promi
           }
           continue
         }
-        entry = { name: name.replace(/^\.\//, ''), size, head: [], headLen: 0, gzBytes: 0 }
+        entry = {
+          name: name.replace(/^\.\//, ''),
+          size,
+          head: [],
+          headLen: 0,
+          gzBytes: 0,
+          fed: 0
+        }
         remaining = size
         padding = pad
         if (size === 0) {
@@ -203,19 +242,21 @@ export async function measureSave(stream: AsyncIterable<Buffer | string>): Promi
 /** Sums the layers named by the save's manifest.json. */
 export function compressedFromSave(
   manifest: string | undefined,
-  files: Map<string, { kind: Kind; size: number; compressed: number }>
+  files: Map<string, { kind: Kind; size: number; compressed: number; extrapolated?: boolean }>
 ): CompressedSize {
   if (!manifest) throw new Error('docker save wrote no manifest.json')
   const m = JSON.parse(manifest) as { Layers?: string[] }[]
   const layers = m[0]?.Layers ?? []
   let bytes = 0
   let estimated = false
+  let extrapolated = false
   const digests: string[] = []
   for (const l of layers) {
     const f = files.get(l.replace(/^\.\//, ''))
     if (!f) throw new Error(`docker save: layer ${l} is missing from the stream`)
     bytes += f.compressed
     if (f.kind === 'tar') estimated = true
+    if (f.extrapolated) extrapolated = true
     const d = /^blobs\/(sha256)\/([a-f0-9]{64})$/.exec(l.replace(/^\.\//, ''))
     if (d && f.kind !== 'tar') digests.push(`${d[1]}:${d[2]}`)
   }
@@ -223,6 +264,7 @@ export function compressedFromSave(
     bytes,
     method: estimated ? 'gzip-estimate' : 'stored',
     layers: layers.length,
-    digests: estimated ? [] : digests
+    digests: estimated ? [] : digests,
+    ...(extrapolated ? { extrapolated } : {})
   }
 }

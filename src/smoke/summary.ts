@@ -32,6 +32,7 @@ export function smokeOutputs(s: SmokeResult): Record<string, string> {
       size: f.size,
       compressed: f.compressed?.bytes,
       compressedMethod: f.compressed?.method,
+      compressedExtrapolated: f.compressed?.extrapolated,
       maxImageSize: f.maxImageSize,
       largestLayers: f.largestLayers,
       published: f.published
@@ -78,7 +79,7 @@ export function smokeMarkdown(s: SmokeResult): string[] {
   }
   if (f.compressed)
     lines.push(
-      `| image size, compressed | ${formatBytes(f.compressed.bytes)} (${f.compressed.method === 'stored' ? 'layer blobs as stored' : 'estimated: gzip -6 of each layer'}) |`
+      `| image size, compressed | ${formatBytes(f.compressed.bytes)} (${f.compressed.method === 'stored' ? 'layer blobs as stored' : `estimated: gzip -6 of each layer${f.compressed.extrapolated ? ', extrapolated past 512 MB' : ''}`}) |`
     )
   if (f.published) {
     const shared =

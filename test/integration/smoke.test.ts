@@ -224,6 +224,27 @@ function suite(bed: Testbed, engine: Engine): void {
     expect(r.figures.readySeconds).toBeLessThan(3)
     expect(r.probe).toBe('HTTP GET http://:8080/health answers 2xx')
 
+    // The same service with a command probe, run in the container by Docker.
+    const cmd = await run('cmd probe', images.http, {
+      probe: {
+        kind: 'cmd',
+        command: `python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=1)"`
+      },
+      env: { READY_AFTER: '1' }
+    })
+    if (!cmd.passed) console.log(lines.join('\n'))
+    expect(cmd.passed).toBe(true)
+    expect(cmd.figures.readySeconds).toBeGreaterThanOrEqual(0.9)
+    expect(cmd.figures.readySeconds).toBeLessThan(3)
+    // A command that never succeeds ends at smoke-timeout, with its last outputs.
+    const never = await run('cmd probe, never', images.http, {
+      probe: { kind: 'cmd', command: 'echo "model not loaded"; exit 1' },
+      timeoutSeconds: 3
+    })
+    expect(never.verdict).toBe('timeout')
+    expect(never.message).toMatch(/not ready within smoke-timeout \(3s\)/)
+    expect(never.probeOutput).toContain('exit 1: model not loaded')
+
     // An HTTP probe of a process that exits at once: the exit is the verdict.
     const dead = await run('http probe, exit', images.http, {
       probe: { kind: 'http', port: 8080, path: '/health', url: 'http://:8080/health' },

@@ -456,6 +456,26 @@ describe('compressed size from docker save', () => {
     expect(r.bytes - gz.length).toBe(gzipSync(layerTar, { level: 6 }).length)
   })
 
+  it('extrapolates past the gzip budget from the part it compressed', async () => {
+    // Text with numbers: compresses like code and data, at a ratio that holds along the layer.
+    const rows = Array.from({ length: 20_000 }, (_, i) => `row ${i} ${(i * 7919) % 10007}\n`)
+    const layer = tar({ 'data/rows.txt': Buffer.from(rows.join('')) })
+    const files = {
+      'manifest.json': Buffer.from(JSON.stringify([{ Layers: [`blobs/sha256/${hexB}`] }])),
+      [`blobs/sha256/${hexB}`]: layer
+    }
+    const whole = tar(files)
+    const all = await measureSave(Readable.from([whole]))
+    const full = compressedFromSave(all.manifest, all.files)
+    const m = await measureSave(Readable.from([whole]), 50_000)
+    const part = compressedFromSave(m.manifest, m.files)
+    expect(full.extrapolated).toBeUndefined()
+    expect(part.extrapolated).toBe(true)
+    expect(part.method).toBe('gzip-estimate')
+    // Its first 50 kB of about 330 kB predict the rest.
+    expect(Math.abs(part.bytes - full.bytes) / full.bytes).toBeLessThan(0.2)
+  })
+
   it('fails on a truncated stream or a missing layer', async () => {
     const whole = tar({ [`blobs/sha256/${hexA}`]: gz })
     await expect(
