@@ -377,6 +377,14 @@ start_engines() {
   # iptables belong to the default engine; this one publishes ports through docker-proxy.
   start_engine engine-classic "$CLASSIC_SOCK" classic \
     --bridge "$CLASSIC_BRIDGE" --iptables=false --ip6tables=false
+  # The default engine's FORWARD policy (DROP) also applies to this engine's bridges, which it
+  # does not manage: let containers on one network of this engine reach each other (sidecars).
+  local rule
+  for rule in "-i $CLASSIC_BRIDGE -o $CLASSIC_BRIDGE" "-i br-+ -o br-+"; do
+    # shellcheck disable=SC2086
+    iptables -C FORWARD $rule -m comment --comment ml-docker-testbed -j ACCEPT 2>/dev/null ||
+      iptables -I FORWARD 1 $rule -m comment --comment ml-docker-testbed -j ACCEPT
+  done
 }
 
 # ------------------------------------------------------------------ registries
