@@ -8,7 +8,8 @@
 //
 // Needs the integration test bed (.ci/testbed.sh up); reads ~/.cache/ml-docker-testbed/env.json
 // or $ML_DOCKER_TESTBED_ENV. Options: --engines containerd,classic (default: all of the bed's),
-// --keep-logs (keep the per-step logs even when every run passed).
+// --keep-logs (keep the per-step logs and contexts), --table FILE (print the table again from the
+// JSON line of an earlier run's output, without running anything).
 //
 // cold: fresh builder, empty build cache (the daemon's own BuildKit is pruned), no image of the
 //       run in the daemon, a repository the registry has never seen (so no registry cache), a
@@ -46,18 +47,71 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { engines: undefined, keepLogs: false }
+  const opts = { engines: undefined, keepLogs: false, table: undefined }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--engines') opts.engines = (argv[++i] ?? '').split(',').filter(Boolean)
     else if (a.startsWith('--engines=')) opts.engines = a.slice(10).split(',').filter(Boolean)
     else if (a === '--keep-logs') opts.keepLogs = true
-    else fail(`unknown option ${a} (known: --engines a,b --keep-logs)`)
+    else if (a === '--table') opts.table = argv[++i]
+    else fail(`unknown option ${a} (known: --engines a,b, --keep-logs, --table FILE)`)
   }
   return opts
 }
 
+/**
+ * The table (markdown) from the JSON line, in seconds. `rest` is what the phases do not cover:
+ * login, lint and meta, the builder's and containers' removal (the post steps); for ours, the
+ * smoke test and the scan overlap, so only the longer of the two counts.
+ */
+function report(json) {
+  const f = (s) => (s === undefined ? '' : s.toFixed(1))
+  const lines = [
+    '| engine (store) | run | side | build | smoke | scan | push | rest | total (s) | ours/chain |',
+    '|---|---|---|---|---|---|---|---|---|---|'
+  ]
+  for (const r of json.runs) {
+    const target = TARGETS[r.store]?.[r.phase]
+    for (const side of ['chain', 'ours']) {
+      const t = r[side]
+      const gates = side === 'ours' ? Math.max(t.smoke, t.scan) : t.smoke + t.scan
+      const rest = t.total - t.build - gates - t.push
+      const ratio =
+        side === 'ours'
+          ? `${r.ratio.toFixed(2)} (target ${r.store === 'classic' ? '<' : '<='} ${target})`
+          : ''
+      lines.push(
+        `| ${r.engine} (${r.store}) | ${r.phase} | ${side === 'ours' ? 'ml-docker run' : 'chain'} | ` +
+          `${f(t.build)} | ${f(t.smoke)} | ${f(t.scan)} | ${f(t.push)} | ${f(rest)} | ${f(t.total)} | ${ratio} |`
+      )
+    }
+  }
+  const phases = json.runs.map(
+    (r) =>
+      `${r.engine} ${r.phase}: ` +
+      ['build', 'smoke', 'scan', 'push']
+        .map((k) => `${k} ${(r.ours[k] / r.chain[k]).toFixed(2)}`)
+        .join(', ')
+  )
+  const sizes = [...new Set(json.runs.map((r) => Math.round(r.chain.imageBytes / 1e6)))]
+  return (
+    `${lines.join('\n')}\n\n` +
+    `Per phase, ours/chain: ${phases.join('; ')}.\n` +
+    `Image: ${sizes.join(', ')} MB (the daemon's size of the loaded image). Docker ${json.docker}, ` +
+    `${json.cpus} CPUs, load average ${json.loadavg?.start?.[0]} at the start, ${json.loadavg?.end?.[0]} at the end.\n`
+  )
+}
+
 const opts = parseArgs(process.argv.slice(2))
+if (opts.table) {
+  // Reprints the table of an earlier run from its output (the JSON line).
+  const line = readFileSync(opts.table, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('{"bench":"release"'))
+  if (!line) fail(`no bench:release JSON line in ${opts.table}`)
+  process.stdout.write(report(JSON.parse(line)))
+  process.exit(0)
+}
 const envFile =
   process.env.ML_DOCKER_TESTBED_ENV ||
   path.join(os.homedir(), '.cache', 'ml-docker-testbed', 'env.json')
@@ -352,6 +406,11 @@ async function ours(engine, { ctx, image, version, trivyDir }) {
     ctx,
     '--images',
     image,
+    // The chain's four tags (metadata-action's semver rules), no more.
+    '--tags',
+    ['{{version}}', '{{major}}.{{minor}}', '{{major}}']
+      .map((p) => `type=semver,pattern=${p}`)
+      .join('\n'),
     '--push=true',
     '--registry',
     bed.registry,
@@ -385,8 +444,8 @@ async function ours(engine, { ctx, image, version, trivyDir }) {
   return t
 }
 
-const fmt = (ms) => (ms === undefined ? '' : (ms / 1000).toFixed(1))
 const results = []
+const loadStart = os.loadavg()
 const dockerVersion = (
   await run('docker', ['version', '--format', '{{.Server.Version}}'], { label: 'version' })
 ).out.trim()
@@ -423,7 +482,7 @@ for (const [index, engine] of engines.entries()) {
         version,
         trivyDir: trivyCache(`${side}-${engine.name}-${phase}`)
       })
-      process.stdout.write(` ${fmt(row[side].total)} s\n`)
+      process.stdout.write(` ${(row[side].total / 1000).toFixed(1)} s\n`)
       rmSync(ctx, { recursive: true, force: true })
     }
     results.push(row)
@@ -431,41 +490,15 @@ for (const [index, engine] of engines.entries()) {
   await removeImages(env, [repos.chain, repos.ours, 'ml-docker-local/ml-bench-'])
 }
 
-const header =
-  '| engine (store) | run | side | build | smoke | scan | push | total (s) | ours/chain |'
-const lines = [header, '|---|---|---|---|---|---|---|---|---|']
-for (const r of results) {
-  const ratio = r.ours.total / r.chain.total
-  const target = TARGETS[r.store]?.[r.phase]
-  for (const side of ['chain', 'ours']) {
-    const t = r[side]
-    lines.push(
-      `| ${r.engine} (${r.store}) | ${r.phase} | ${side === 'ours' ? 'ml-docker run' : 'chain'} | ${fmt(t.build)} | ${fmt(t.smoke)} | ${fmt(t.scan)} | ${fmt(t.push)} | ${fmt(t.total)} | ` +
-        (side === 'ours'
-          ? `${ratio.toFixed(2)}${target ? ` (target ${r.store === 'classic' ? '<' : '<='} ${target})` : ''}`
-          : '') +
-        ' |'
-    )
-  }
-}
-process.stdout.write(`\n${lines.join('\n')}\n\n`)
-process.stdout.write(
-  'Phase ratios ours/chain: ' +
-    results
-      .map(
-        (r) =>
-          `${r.engine} ${r.phase}: ` +
-          ['build', 'smoke', 'scan', 'push']
-            .map((k) => `${k} ${(r.ours[k] / r.chain[k]).toFixed(2)}`)
-            .join(', ')
-      )
-      .join('; ') +
-    '\n'
-)
+const loadEnd = os.loadavg()
 const json = {
   bench: 'release',
   docker: dockerVersion,
   cpus: os.cpus().length,
+  loadavg: {
+    start: loadStart.map((l) => Number(l.toFixed(1))),
+    end: loadEnd.map((l) => Number(l.toFixed(1)))
+  },
   runs: results.map((r) => ({
     engine: r.engine,
     store: r.store,
@@ -484,5 +517,5 @@ const json = {
     )
   }))
 }
-process.stdout.write(`${JSON.stringify(json)}\n`)
+process.stdout.write(`\n${report(json)}\n${JSON.stringify(json)}\n`)
 if (!opts.keepLogs) rmSync(work, { recursive: true, force: true })
