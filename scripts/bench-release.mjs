@@ -8,7 +8,7 @@
 //
 // Needs the integration test bed (.ci/testbed.sh up); reads ~/.cache/ml-docker-testbed/env.json
 // or $ML_DOCKER_TESTBED_ENV. Options: --engines containerd,classic (default: all of the bed's),
-// --keep-logs (keep the per-step logs and contexts), --table FILE (print the table again from the
+// --keep-logs (keep the per-step logs and reports), --table FILE (print the table again from the
 // JSON line of an earlier run's output, without running anything).
 //
 // cold: fresh builder, empty build cache (the daemon's own BuildKit is pruned), no image of the
@@ -143,7 +143,11 @@ function run(cmd, args, { env = baseEnv, input, label, logTo, check = true, cwd 
   appendFileSync(log, `$ ${cmd} ${args.join(' ')}\n`)
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, {
+      env,
+      cwd,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']
+    })
     const chunks = []
     const keep = (d) => {
       chunks.push(d)
@@ -168,7 +172,11 @@ function run(cmd, args, { env = baseEnv, input, label, logTo, check = true, cwd 
         )
       } else resolve(res)
     })
-    child.stdin.end(input ?? '')
+    if (input !== undefined) {
+      // A command that exits before reading its input must fail on its exit code, not on EPIPE.
+      child.stdin.on('error', () => undefined)
+      child.stdin.end(input)
+    }
   })
 }
 
