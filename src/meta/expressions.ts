@@ -60,22 +60,18 @@ function formatDate(
  * schedule pattern can use, as in the reference.
  */
 export function dateHelpers(ctx: Pick<ExpressionContext, 'now' | 'commitDate'>): object {
+  // `{{date}}` and `{{date 'FORMAT'}}`: Handlebars passes its options object last.
+  const helper = (when: () => Date, name: string) => (format: unknown, options?: HelperOptions) =>
+    formatDate(
+      when(),
+      options === undefined ? undefined : format,
+      options ?? (format as HelperOptions),
+      name
+    )
   return {
-    date: (format: unknown, options?: HelperOptions) =>
-      formatDate(
-        ctx.now,
-        options === undefined ? undefined : format,
-        options ?? (format as HelperOptions),
-        'date'
-      ),
-    // a getter on the context: reading it only when the pattern uses it keeps the warning honest
-    commit_date: (format: unknown, options?: HelperOptions) =>
-      formatDate(
-        ctx.commitDate,
-        options === undefined ? undefined : format,
-        options ?? (format as HelperOptions),
-        'commit_date'
-      )
+    date: helper(() => ctx.now, 'date'),
+    // read when the pattern uses it, so the missing-commit-date warning stays honest
+    commit_date: helper(() => ctx.commitDate, 'commit_date')
   }
 }
 
@@ -121,19 +117,6 @@ export function globalExpressions(ctx: ExpressionContext): object {
     },
     is_default_branch: () => String(isDefaultBranch(ctx)),
     is_not_default_branch: () => String(!isDefaultBranch(ctx)),
-    date: (format: unknown, options?: HelperOptions) =>
-      formatDate(
-        ctx.now,
-        options === undefined ? undefined : format,
-        options ?? (format as HelperOptions),
-        'date'
-      ),
-    commit_date: (format: unknown, options?: HelperOptions) =>
-      formatDate(
-        ctx.commitDate,
-        options === undefined ? undefined : format,
-        options ?? (format as HelperOptions),
-        'commit_date'
-      )
+    ...dateHelpers(ctx)
   }
 }
