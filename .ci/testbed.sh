@@ -38,6 +38,9 @@ ACT_VERSION=0.2.89
 
 REGISTRY_ADDR=127.0.0.1:5000
 BASE_REGISTRY_ADDR=127.0.0.1:5001
+# The token-auth registry (Bearer flow, like Docker Hub and GHCR) that testbed.d/registry-token.sh
+# starts; BuildKit needs to know it speaks plain HTTP.
+TOKEN_REGISTRY_ADDR=127.0.0.1:5002
 REGISTRY_USER=ci
 BUILDER_NAME=ml-docker-testbed
 BUILDKITD_SOCK=unix://$RUN_DIR/buildkitd.sock
@@ -457,6 +460,10 @@ write_buildkitd_config() {
   insecure = true
 
 [registry."$BASE_REGISTRY_ADDR"]
+  http = true
+  insecure = true
+
+[registry."$TOKEN_REGISTRY_ADDR"]
   http = true
   insecure = true
 EOF
