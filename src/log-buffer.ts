@@ -37,3 +37,36 @@ export class BufferedLogger implements Logger {
     for (const line of this.lines.splice(0)) line(log)
   }
 }
+
+/**
+ * A logger whose destination can change while a child process is still writing to it: the build
+ * streams live until the image exists, then its last phase (the cache export) goes to a buffer so
+ * it does not interleave with the gates that start beside it.
+ */
+export class SwitchableLogger implements Logger {
+  constructor(public target: Logger) {}
+  info(message: string): void {
+    this.target.info(message)
+  }
+  warning(message: string): void {
+    this.target.warning(message)
+  }
+  error(message: string): void {
+    this.target.error(message)
+  }
+  debug(message: string): void {
+    this.target.debug(message)
+  }
+  annotate(a: Annotation): void {
+    this.target.annotate(a)
+  }
+  group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.target.group(name, fn)
+  }
+  secret(value: string): void {
+    this.target.secret(value)
+  }
+  redact(text: string): string {
+    return this.target.redact(text)
+  }
+}

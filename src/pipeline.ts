@@ -343,8 +343,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       return {
         value: b,
         detail:
-          `${b.digest.slice(0, 19)} (${formatBytes(compressedSize(b.manifest))} compressed) in ` +
-          `${b.seconds.toFixed(1)}s, ${b.cached.length} cached steps`
+          `${b.digest.slice(0, 19)} (${formatBytes(compressedSize(b.manifest))} compressed) ` +
+          `ready in ${b.seconds.toFixed(1)}s`
       }
     })
 
@@ -433,7 +433,23 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         )
       )
     } else skip('scan', 'scan: false')
-    const settled = await Promise.allSettled(gates)
+    // The build's last phase (the registry cache export) ran beside the gates; it ends before
+    // anything is reported or pushed, so its record can still veto the push.
+    const [settled, finished] = await Promise.all([
+      Promise.allSettled(gates),
+      built.finished.then(
+        (c) => ({ ok: true as const, c }),
+        (e: unknown) => ({ ok: false as const, e })
+      )
+    ])
+    if (finished.ok) {
+      const c = finished.c
+      await log.group('build: cache export', () => Promise.resolve(c.tail.flush()))
+      log.info(
+        `build finished ${c.afterReady.toFixed(1)}s after the image existed (beside the gates), ` +
+          `${c.seconds.toFixed(1)}s in all, ${c.cached.length} cached steps`
+      )
+    }
     for (const [name, out] of buffers) await log.group(name, () => Promise.resolve(out.flush()))
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed) {
@@ -442,6 +458,13 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         result.stages.some((s) => s.name === n && s.status === 'failed')
       )
       throw failed.reason
+    }
+    if (!finished.ok) {
+      const record = result.stages.find((s) => s.name === 'build')
+      const message = finished.e instanceof Error ? finished.e.message : String(finished.e)
+      if (record) Object.assign(record, { status: 'failed', detail: firstLine(message) })
+      result.failedStage = 'build'
+      throw finished.e
     }
 
     // push
