@@ -6,6 +6,7 @@ import { run, type RunResult } from '../exec.js'
 import { UserError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { actionsCacheAvailable, restoreDbCache, saveDbCache, type DbCacheState } from './cache.js'
+import { openLayerCache, restoreLayerCache, saveLayerCache } from './layer-cache.js'
 import {
   ageHours,
   checkUsable,
@@ -90,6 +91,8 @@ export interface ScanResult extends ScanSummary {
   cacheDir: string
   /** Actions cache keys saved in this run. */
   cacheSaved: string[]
+  /** Trivy's per-layer analysis cache: bytes carried over from earlier runs, bytes saved for the next. */
+  layerCache?: { carriedBytes: number; savedBytes: number }
   ignoreFile?: IgnoreFileInfo
   vex: string[]
   suppressed: Suppressed
@@ -123,7 +126,8 @@ export interface ArgvOptions {
 /** The argv after `trivy` for the analysis. The DB policy already ran, so the DB is never updated here. */
 export function trivyArgv(target: ScanTarget, o: ArgvOptions): string[] {
   const argv = ['image', '--format', 'json', '--output', o.reportPath]
-  argv.push(...commonFlags(o.cacheDir), '--cache-backend', 'memory', '--timeout', '15m')
+  // The fs backend keeps each layer's analysis in the cache dir (see layer-cache.ts).
+  argv.push(...commonFlags(o.cacheDir), '--cache-backend', 'fs', '--timeout', '15m')
   argv.push('--scanners', 'vuln,secret', '--skip-db-update', '--show-suppressed')
   if (o.skipJavaDbUpdate) argv.push('--skip-java-db-update')
   // Every package, so the SBOM can be converted from this one report.
@@ -311,12 +315,44 @@ export async function scan(
 }
 
 async function analyse(c: Ctx, target: ScanTarget, started: number): Promise<ScanResult> {
-  const { cfg, deps, log, trivy, cacheDir, now } = c
+  const { deps, log, cacheDir, now } = c
   const srcEnv = deps.env ?? process.env
 
   let cacheStates: DbCacheState[] = []
-  if (actionsCacheAvailable()) cacheStates = await restoreDbCache(cacheDir, now, log)
+  const actions = actionsCacheAvailable()
+  if (actions) {
+    cacheStates = await restoreDbCache(cacheDir, now, log)
+    await restoreLayerCache(cacheDir, srcEnv, log)
+  }
   const db = await ensureDb(c, cacheStates.find((s) => s.kind === 'db')?.restoredKey)
+  const layers = await openLayerCache(cacheDir, deps.outDir, log)
+  try {
+    const result = await analyseWith(c, target, started, db, layers.dir, cacheStates)
+    result.layerCache = { carriedBytes: layers.carriedBytes, savedBytes: await layers.commit() }
+    log.info(
+      `layer analysis cache: ${layers.carriedBytes ? `${layers.carriedBytes} bytes carried over` : 'empty'}` +
+        (result.layerCache.savedBytes
+          ? `, ${result.layerCache.savedBytes} bytes saved`
+          : ', unchanged')
+    )
+    if (actions && result.layerCache.savedBytes) await saveLayerCache(cacheDir, srcEnv, log)
+    return result
+  } finally {
+    await layers.close()
+  }
+}
+
+async function analyseWith(
+  c: Ctx,
+  target: ScanTarget,
+  started: number,
+  db: DbInfo,
+  analysisCacheDir: string,
+  cacheStates: DbCacheState[]
+): Promise<ScanResult> {
+  const { cfg, deps, log, trivy, cacheDir } = c
+  const srcEnv = deps.env ?? process.env
+  const now = c.now
 
   const workspace = srcEnv.GITHUB_WORKSPACE || process.cwd()
   const found = findIgnoreFile(cfg.ignoreFile, [...(deps.ignoreDirs ?? []), workspace])
@@ -339,7 +375,7 @@ async function analyse(c: Ctx, target: ScanTarget, started: number): Promise<Sca
   const sarifPath = path.join(deps.outDir, 'trivy-report.sarif')
   const sbomPath = path.join(deps.outDir, 'sbom.cdx.json')
   const analysis = {
-    cacheDir,
+    cacheDir: analysisCacheDir,
     ignoreFile: ignoreFile?.path,
     vex: cfg.vex,
     skipJavaDbUpdate: cfg.skipDbUpdate

@@ -64,4 +64,11 @@ describeTestbed('scan gate with real Trivy', (bed) => {
     expect(unfixedIgnored.outputs.pushed).toBe('true')
     expect(registryTags(bed, repo)).toContain('3.1.0')
   })
+
+  it("reuses the first run's layer analyses and still matches them against the DB", () => {
+    // The same image again: Trivy's per-layer results come from the kept cache, the findings
+    // from the DB, so both vulnerabilities are still reported (one ignored as unfixed).
+    expect(unfixedIgnored.output).toMatch(/layer analysis cache: [1-9]\d* bytes carried over/)
+    expect(unfixedIgnored.outputs['scan-high']).toBe(failing.outputs['scan-high'])
+  })
 })

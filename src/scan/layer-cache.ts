@@ -1,0 +1,135 @@
+import * as actionsCache from '@actions/cache'
+import { randomBytes } from 'node:crypto'
+import { existsSync, promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { Logger } from '../log.js'
+
+/**
+ * Trivy's analysis cache, kept between runs: `fanal/fanal.db` in the cache directory holds what
+ * Trivy found in each layer (packages, secrets), keyed by the layer's diff id and the analyzers'
+ * versions, so an unchanged multi-GB CUDA base is not unpacked and analysed again by every run.
+ * Vulnerabilities are still matched against the current DB on every scan.
+ *
+ * Trivy opens that file exclusively and gives up after 5 s when another process holds it, so a
+ * scan never works on the shared file: it gets a private cache directory (the DBs linked in, a copy
+ * of fanal.db) and publishes its copy back with an atomic rename once the scan succeeded. Scans
+ * running at the same time each finish; the last one's entries win.
+ */
+export const LAYER_CACHE_FILE = path.join('fanal', 'fanal.db')
+
+/** A cache grown past this is dropped and rebuilt rather than copied into every scan. */
+export const LAYER_CACHE_MAX_BYTES = 1024 * 1024 * 1024
+
+export interface LayerCache {
+  /** The `--cache-dir` for this scan's Trivy runs. */
+  dir: string
+  /** Bytes of analysis carried over from earlier runs (0: none). */
+  carriedBytes: number
+  /** Publishes this scan's analyses for the next run; returns the cache's size, or 0 if unchanged. */
+  commit(): Promise<number>
+  /** Removes the private directory. */
+  close(): Promise<void>
+}
+
+async function stamp(file: string): Promise<string> {
+  try {
+    const s = await fs.stat(file)
+    return `${s.size}:${s.mtimeMs}`
+  } catch {
+    return ''
+  }
+}
+
+export async function openLayerCache(
+  cacheDir: string,
+  workDir: string,
+  log: Logger,
+  maxBytes = LAYER_CACHE_MAX_BYTES
+): Promise<LayerCache> {
+  const shared = path.join(cacheDir, LAYER_CACHE_FILE)
+  await fs.mkdir(cacheDir, { recursive: true })
+  const dir = await fs.mkdtemp(path.join(workDir, 'trivy-cache-'))
+  // The DBs stay where the DB policy put them (and a Java DB Trivy downloads lands there too).
+  for (const kind of ['db', 'java-db']) {
+    await fs.mkdir(path.join(cacheDir, kind), { recursive: true })
+    await fs.symlink(path.resolve(cacheDir, kind), path.join(dir, kind), 'dir')
+  }
+  const mine = path.join(dir, LAYER_CACHE_FILE)
+  await fs.mkdir(path.dirname(mine), { recursive: true })
+  let carriedBytes = 0
+  try {
+    const size = (await fs.stat(shared)).size
+    if (size > maxBytes) {
+      log.info(
+        `layer analysis cache: ${shared} is ${size} bytes, over ${maxBytes}; starting a new one`
+      )
+    } else {
+      await fs.copyFile(shared, mine)
+      carriedBytes = size
+    }
+  } catch {
+    // No cache yet.
+  }
+  const before = await stamp(mine)
+  return {
+    dir,
+    carriedBytes,
+    async commit() {
+      if (!existsSync(mine) || (await stamp(mine)) === before) return 0
+      await fs.mkdir(path.dirname(shared), { recursive: true })
+      const tmp = `${shared}.${randomBytes(4).toString('hex')}`
+      await fs.copyFile(mine, tmp)
+      await fs.rename(tmp, shared)
+      return (await fs.stat(shared)).size
+    },
+    close: () => fs.rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * In GitHub Actions the cache directory does not outlive the runner: the layer cache travels in
+ * the Actions cache under a key per run, and a run restores the newest one of its platform.
+ */
+export function layerCacheKeys(
+  env: NodeJS.ProcessEnv,
+  platform = `${process.platform}-${process.arch}`
+): { key: string; restoreKeys: string[] } {
+  const prefix = `ml-docker-trivy-layers-v1-${platform}-`
+  return {
+    key: `${prefix}${env.GITHUB_RUN_ID ?? Date.now()}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+    restoreKeys: [prefix]
+  }
+}
+
+export async function restoreLayerCache(
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  log: Logger
+): Promise<string | undefined> {
+  const { key, restoreKeys } = layerCacheKeys(env)
+  try {
+    const hit = await actionsCache.restoreCache([path.join(cacheDir, 'fanal')], key, restoreKeys)
+    if (hit) log.info(`restored the layer analysis cache from the Actions cache (${hit})`)
+    return hit
+  } catch (e) {
+    log.warning(`Actions cache: restoring the layer analysis cache failed: ${(e as Error).message}`)
+    return undefined
+  }
+}
+
+export async function saveLayerCache(
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+  log: Logger
+): Promise<string | undefined> {
+  const { key } = layerCacheKeys(env)
+  try {
+    const id = await actionsCache.saveCache([path.join(cacheDir, 'fanal')], key)
+    if (id === -1) return undefined
+    log.info(`saved the layer analysis cache to the Actions cache (${key})`)
+    return key
+  } catch (e) {
+    log.warning(`Actions cache: saving the layer analysis cache failed: ${(e as Error).message}`)
+    return undefined
+  }
+}
