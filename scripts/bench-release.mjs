@@ -16,7 +16,8 @@
 //       fresh copy of the Trivy DB (no layer-analysis cache).
 // warm: a code-only change (one line appended to app/service.py, in a copy of the context),
 //       again a fresh builder, pruned daemon BuildKit and no local image, but the registry cache
-//       and the pushed image of the cold run are there; the release moves the same floating tags.
+//       and the pushed image of the cold run are there, and each side's Trivy cache of its cold
+//       run (layer analyses included); the release moves the same floating tags.
 // The chain and ours run alternately (the machine is shared), with the order swapped per engine.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -190,10 +191,15 @@ function context(name, change) {
   return dir
 }
 
-/** A fresh Trivy cache holding only the bed's (offline) DB: no layer analysis carried over. */
+/**
+ * One Trivy cache per side and engine: the bed's (offline) DB, fresh for the cold run, kept for the
+ * warm one, layer analyses included. Both sides keep it alike: the chain's trivy-action saves its
+ * whole cache directory in the Actions cache, and ours keeps Trivy's layer cache between runs.
+ */
 function trivyCache(name) {
   const dir = path.join(work, `trivy-${name}`)
-  cpSync(path.join(bed.trivyCacheClean, 'db'), path.join(dir, 'db'), { recursive: true })
+  if (!existsSync(dir))
+    cpSync(path.join(bed.trivyCacheClean, 'db'), path.join(dir, 'db'), { recursive: true })
   return dir
 }
 
@@ -488,7 +494,7 @@ for (const [index, engine] of engines.entries()) {
         ctx,
         image: repos[side],
         version,
-        trivyDir: trivyCache(`${side}-${engine.name}-${phase}`)
+        trivyDir: trivyCache(`${side}-${engine.name}`)
       })
       process.stdout.write(` ${(row[side].total / 1000).toFixed(1)} s\n`)
       rmSync(ctx, { recursive: true, force: true })
