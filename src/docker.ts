@@ -26,6 +26,11 @@ export class Docker {
     return env
   }
 
+  /** The same client (environment, login) printing through another logger. */
+  withLog(log: Logger): Docker {
+    return new Docker(log, this.env)
+  }
+
   run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     return run(this.log, 'docker', args, { ...opts, env: this.childEnv(opts.env) })
   }

@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { engineFacts, prepareBuilder } from './build/builder.js'
-import { build, BuildError, type BuildResult } from './build/index.js'
+import { build, BuildError, testedLayoutDir, type BuildResult } from './build/index.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
 import { isUserError, UserError } from './errors.js'
@@ -316,7 +316,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         save()
       }
       await prepareBuilder(plan.builder, cfg, docker)
-      cleanup.dirs = [plan.layoutDir]
+      cleanup.dirs = [plan.layoutDir, testedLayoutDir(plan.layoutDir)]
       save()
       const b = await build(
         {
@@ -358,7 +358,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         runStage(
           'smoke',
           async () => {
-            const s = await smoke(built.imageId, new Docker(out, docker.env), {
+            const s = await smoke(built.imageId, docker.withLog(out), {
               ...cfg.smoke,
               runId,
               compareWith: meta.images.length ? meta.tags : [],
@@ -402,13 +402,13 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
               cfg.scan,
               {
                 image: meta.tags[0] ?? plan.localTags[0],
-                input: `${plan.layoutDir}@${built.digest}`,
+                input: `${built.view.dir}@${built.digest}`,
                 defaultBaseline: meta.tags[0]
               },
               {
                 log: out,
                 outDir: reportDir,
-                docker: new Docker(out, docker.env),
+                docker: docker.withLog(out),
                 env,
                 ignoreDirs: [cfg.context]
               }

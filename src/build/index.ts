@@ -1,7 +1,13 @@
 import { promises as fs } from 'node:fs'
-import { Docker, lastLines } from '../docker.js'
+import path from 'node:path'
+import { lastLines, type Docker } from '../docker.js'
 import { BufferedLogger, SwitchableLogger } from '../log-buffer.js'
-import { manifestsBottomUp, OciLayout, type ManifestNode } from '../registry/layout.js'
+import {
+  manifestsBottomUp,
+  OciLayout,
+  type Descriptor,
+  type ManifestNode
+} from '../registry/layout.js'
 import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
 
 export interface BuildResult {
@@ -12,6 +18,11 @@ export interface BuildResult {
   /** The id the daemon gives the tested image (manifest digest on the containerd store). */
   imageId: string
   layout: OciLayout
+  /**
+   * A layout whose index names only the tested image, readable as soon as the image exists (the
+   * build's own index.json appears when buildx exits): what the scan reads.
+   */
+  view: OciLayout
   manifest: ManifestNode
   /** Seconds until the image was in the daemon and in the OCI layout: what the gates wait for. */
   seconds: number
@@ -52,33 +63,78 @@ function secretEnv(plan: BuildPlan, secrets: Record<string, string>): Record<str
   return env
 }
 
+/** Where the build puts the view of the tested image beside its OCI layout. */
+export function testedLayoutDir(layoutDir: string): string {
+  return `${layoutDir}-tested`
+}
+
 type Identity = Pick<BuildResult, 'digest' | 'configDigest' | 'imageId' | 'layout' | 'manifest'>
 
 /**
- * What the build wrote, from BuildKit's own records: the OCI layout's index and manifest, every
- * blob complete, and the daemon's image being that manifest. `undefined` while any of it is still
- * being written (or names an older image, as a tag of a previous run would).
+ * What the build wrote, while buildx may still run: the daemon's image (by the local tag), and in
+ * the OCI layout the manifest that image is (containerd store: the image id is the manifest
+ * digest) or whose config it is (classic store: the id is the config digest), with every blob it
+ * references complete. buildx writes the layout's index.json only when the whole build ended, so
+ * the manifest is found by content here and checked against index.json in `finished`.
+ * `undefined` while any of it is still being written, or while the tag still names an older image.
  */
 export async function identify(plan: BuildPlan, docker: Docker): Promise<Identity | undefined> {
   const layout = new OciLayout(plan.layoutDir)
-  let manifest: ManifestNode
+  const blobDir = path.join(plan.layoutDir, 'blobs', 'sha256')
+  let names: string[]
   try {
-    manifest = await layout.tree(await layout.root())
+    names = await fs.readdir(blobDir)
+  } catch {
+    return undefined
+  }
+  if (!names.length) return undefined
+  const imageId = (await docker.imageId(plan.tags[0])) ?? ''
+  if (!imageId.startsWith('sha256:')) return undefined
+  try {
+    let descriptor = await manifestDescriptor(layout, imageId)
+    if (!descriptor) {
+      for (const name of names) {
+        const d = await manifestDescriptor(layout, `sha256:${name}`)
+        if (d && (await layout.configDigest(await layout.tree(d), plan.platform)) === imageId) {
+          descriptor = d
+          break
+        }
+      }
+    }
+    if (!descriptor) return undefined
+    const manifest = await layout.tree(descriptor)
     for (const node of manifestsBottomUp(manifest)) {
       for (const blob of node.blobs) {
         if ((await fs.stat(layout.blobPath(blob.digest))).size !== blob.size) return undefined
       }
     }
+    const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? ''
+    return { digest: descriptor.digest, configDigest, imageId, layout, manifest }
   } catch {
     return undefined
   }
-  const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? ''
-  const digest = manifest.descriptor.digest
-  const imageId = (await docker.imageId(plan.tags[0])) ?? ''
-  // The containerd store names an image by its manifest digest, the classic store by its config.
-  if (imageId !== digest && imageId !== configDigest) return undefined
-  return { digest, configDigest, imageId, layout, manifest }
 }
+
+/** The descriptor of blob `digest` if it is a complete image manifest or index, else undefined. */
+async function manifestDescriptor(
+  layout: OciLayout,
+  digest: string
+): Promise<Descriptor | undefined> {
+  const file = layout.blobPath(digest)
+  try {
+    // Manifests are small; layers are not worth reading.
+    if ((await fs.stat(file)).size > MAX_MANIFEST_BYTES) return undefined
+    const bytes = await layout.readBlob(digest)
+    const m = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }
+    if (typeof m.mediaType !== 'string' || !/manifest|index/.test(m.mediaType)) return undefined
+    return { mediaType: m.mediaType, digest, size: bytes.length }
+  } catch {
+    return undefined
+  }
+}
+
+/** The distribution spec's limit registries must accept for a manifest. */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 export interface BuildOptions {
   /** How often to look for the finished image while buildx still runs (ms). */
@@ -96,11 +152,12 @@ export async function build(
   docker: Docker,
   opts: BuildOptions = {}
 ): Promise<BuildResult> {
-  await fs.rm(plan.layoutDir, { recursive: true, force: true })
+  for (const dir of [plan.layoutDir, testedLayoutDir(plan.layoutDir)])
+    await fs.rm(dir, { recursive: true, force: true })
   const started = Date.now()
   const sink = new SwitchableLogger(docker.log)
   const tail = new BufferedLogger(docker.log)
-  const runner = new Docker(sink, docker.env)
+  const runner = docker.withLog(sink)
   let exited = false
   const child = runner
     .run(buildArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
@@ -132,15 +189,25 @@ export async function build(
   } else sink.target = tail
 
   const id = identity
+  const view = await id.layout.writeView(testedLayoutDir(plan.layoutDir), id.manifest.descriptor)
   const finished = child.then(async (res): Promise<BuildCompletion> => {
     if (res.code !== 0) throw failed(res)
-    // BuildKit's own record of what it exported must name the manifest the gates tested.
+    // BuildKit's own records of what it exported must name the manifest the gates tested.
     const recorded = await readRecordedDigest(plan.metadataFile)
-    if (recorded && recorded !== id.digest) {
-      throw new BuildError(
-        `BuildKit reported image ${recorded} but wrote ${id.digest} to the OCI layout: refusing to continue.`,
-        res.output
-      )
+    const indexed = await id.layout.root().then(
+      (d) => d.digest,
+      (e: unknown) => `nothing (${(e as Error).message})`
+    )
+    for (const [what, digest] of [
+      ['BuildKit reported image', recorded],
+      ["The OCI layout's index.json names", indexed]
+    ] as const) {
+      if (digest && digest !== id.digest) {
+        throw new BuildError(
+          `${what} ${digest}, but the image tested is ${id.digest}: refusing to push it.`,
+          res.output
+        )
+      }
     }
     const end = Date.now()
     return {
@@ -153,7 +220,7 @@ export async function build(
   })
   // Whoever awaits it reports a failure; an unawaited rejection must not end the process first.
   finished.catch(() => undefined)
-  return { ...id, seconds: (ready - started) / 1000, finished }
+  return { ...id, view, seconds: (ready - started) / 1000, finished }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -51,6 +51,27 @@ export class OciLayout {
     return Readable.toWeb(createReadStream(this.blobPath(digest))) as ReadableStream
   }
 
+  /**
+   * A second layout at `dir` whose index.json names exactly `descriptor`, sharing this layout's
+   * blobs (a symlink): what a reader such as Trivy opens while the build is still running (buildx
+   * writes this layout's own index.json only when the whole build ended).
+   */
+  async writeView(dir: string, descriptor: Descriptor): Promise<OciLayout> {
+    await fs.rm(dir, { recursive: true, force: true })
+    await fs.mkdir(dir, { recursive: true })
+    await fs.writeFile(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+    await fs.writeFile(
+      path.join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [descriptor]
+      })
+    )
+    await fs.symlink(path.resolve(this.dir, 'blobs'), path.join(dir, 'blobs'), 'dir')
+    return new OciLayout(dir)
+  }
+
   /** The top-level descriptor (the exporter writes exactly one image), without its naming annotations. */
   async root(): Promise<Descriptor> {
     const index = JSON.parse(
