@@ -31,6 +31,7 @@ import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
 import { smokeFailureDetails, smokeOutputs } from './smoke/summary.js'
 import {
+  decideSigning,
   publish,
   publishes,
   supplyDetail,
@@ -286,6 +287,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       const p = planRun({ cfg, meta: m, ctx, engine, runId, reportDir })
       result.plan = p
       result.pushDecision = p.push
+      // sign: true on a run that pushes needs a key or an OIDC token: refused before the build.
+      decideSigning(cfg.supply, p.push.push, env)
       result.cache = p.cache
       log.info(
         `plan: Docker ${engine.version} (${engine.store} image store); builder ${p.builder.name} ` +

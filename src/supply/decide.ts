@@ -107,7 +107,9 @@ export function parseSupply(
       'Input "signing-password" is set but "signing-key" is empty: set both, or neither.'
     )
   }
-  if (sign === 'true' && opts.push !== 'false' && !signingKey && !oidcAvailable(opts.env)) {
+  // push: auto is decided by the event (a pull request never pushes, and a fork's gets no OIDC
+  // token): the pipeline checks again once the run's plan says whether it pushes.
+  if (sign === 'true' && opts.push === 'true' && !signingKey && !oidcAvailable(opts.env)) {
     throw signingUnavailable()
   }
   const cosignVersion = get('cosign-version').trim().replace(/^v/, '')

@@ -314,6 +314,17 @@ describeTestbed('publish: signed SBOM and provenance on the pushed digest', (bed
     expect(tags).toEqual([])
   })
 
+  it('sign: true on a pushing run with neither key nor OIDC token stops before the build', async () => {
+    const noKeyRepo = uniqueName('acme/nokey')
+    const r = await release(noKeyRepo, { push: 'auto', sign: 'true' })
+    expect(r.ok).toBe(false)
+    expect(r.userError).toBe(true)
+    expect(r.failedStage).toBe('meta')
+    expect(r.error).toMatch(/"sign" is true but there is no "signing-key" and no OIDC token/)
+    expect(r.stages.find((s) => s.name === 'build')?.status).toBe('skipped')
+    expect(registryTags(bed, noKeyRepo)).toEqual([])
+  })
+
   it('without signing, the SBOM and provenance are attached as unsigned OCI 1.1 referrers', () => {
     if (!unsigned.ok) console.log(output)
     expect(unsigned.ok).toBe(true)

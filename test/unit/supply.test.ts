@@ -136,11 +136,13 @@ describe('publish inputs', () => {
     )
   })
 
-  it('sign: true without key or OIDC fails at parse time on a run that may push', () => {
-    expect(userError(() => cfg({ sign: 'true' }))).toMatch(/"sign" is true/)
-    expect(cfg({ sign: 'true' }, OIDC).sign).toBe('true')
-    // push: false never signs: nothing to refuse.
+  it('sign: true without key or OIDC fails at parse time when push is true', () => {
+    expect(userError(() => cfg({ sign: 'true', push: 'true' }))).toMatch(/"sign" is true/)
+    expect(cfg({ sign: 'true', push: 'true' }, OIDC).sign).toBe('true')
+    // push: false never signs: nothing to refuse. push: auto waits for the run's plan (a pull
+    // request from a fork neither pushes nor gets an OIDC token).
     expect(cfg({ sign: 'true', push: 'false' }).sign).toBe('true')
+    expect(cfg({ sign: 'true' }).sign).toBe('true')
   })
 
   it('refuses a missing key file, a password without key, an SBOM without scan, bad values', () => {
