@@ -591,6 +591,10 @@ export const OUTPUTS: OutputSpec[] = [
   { name: 'scan-sarif', description: 'Path of the Trivy SARIF report (category per image).' },
   { name: 'scan-sbom', description: 'Path of the CycloneDX SBOM of the scanned image.' },
   {
+    name: 'scan-new',
+    description: 'Number of findings the baseline image does not have (empty without a baseline).'
+  },
+  {
     name: 'signed',
     description: '`true` when the pushed digest was signed with cosign.'
   },
@@ -598,10 +602,6 @@ export const OUTPUTS: OutputSpec[] = [
     name: 'attestations',
     description:
       'What was attached to the pushed digest, one `<predicate type> <reference>` per line (SBOM, provenance).'
-  },
-  {
-    name: 'scan-new',
-    description: 'Number of findings the baseline image does not have (empty without a baseline).'
   }
 ]
 
