@@ -143,6 +143,7 @@ export async function runCommand(
     const cfg = parseConfig(layeredSource(flags, envInputSource(env)), {
       cwd: process.cwd(),
       cli: true,
+      env,
       setSecret: (v) => log.secret(v)
     })
     let state: CleanupState = { containers: [] }

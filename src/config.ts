@@ -17,6 +17,7 @@ import {
   type Sidecar,
   type SmokeRequest
 } from './smoke/spec.js'
+import { parseSupply, type SupplyConfig } from './supply/decide.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 export type CacheMode = 'auto' | 'off' | 'gha' | 'explicit'
@@ -89,6 +90,8 @@ export interface Config {
     trivyDownloadUrl: string
     trivySha256: string
   }
+  /** SBOM, provenance and signature of the pushed digest. */
+  supply: SupplyConfig
   githubToken: string
   summary: boolean
 }
@@ -223,6 +226,8 @@ export interface ParseOptions {
   setSecret?: (value: string) => void
   /** True when called by the CLI: expression defaults (`${{ github.token }}`) do not apply. */
   cli?: boolean
+  /** The environment (OIDC token variables for keyless signing); default process.env. */
+  env?: NodeJS.ProcessEnv
 }
 
 export function parseConfig(source: InputSource, opts: ParseOptions = {}): Config {
@@ -398,6 +403,12 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
       trivyDownloadUrl: get('trivy-download-url').trim(),
       trivySha256
     },
+    supply: parseSupply(get, {
+      cwd,
+      env: opts.env ?? process.env,
+      scan: parseBool('scan', get('scan')),
+      push
+    }),
     githubToken,
     summary: parseBool('summary', get('summary'))
   }

@@ -18,7 +18,7 @@ export interface InputSpec {
    */
   secret?: true
   /** The section of the README table. */
-  group: 'Image' | 'Build' | 'Registry' | 'Lint' | 'Smoke' | 'Scan' | 'General'
+  group: 'Image' | 'Build' | 'Registry' | 'Lint' | 'Smoke' | 'Scan' | 'Publish' | 'General'
 }
 
 export interface OutputSpec {
@@ -438,6 +438,79 @@ export const INPUTS: InputSpec[] = [
     description:
       'Use the DB already in `trivy-cache-dir` without downloading (for offline or pre-seeded caches).'
   },
+  // Publish: SBOM, provenance and signature of the pushed digest
+  {
+    group: 'Publish',
+    name: 'sbom',
+    default: 'false',
+    description:
+      "Attach a CycloneDX SBOM of the pushed image to its digest, converted from the scan's own Trivy " +
+      'analysis (needs `scan: true`). Signed with the image when the run signs.'
+  },
+  {
+    group: 'Publish',
+    name: 'provenance',
+    default: 'false',
+    description:
+      'Attach SLSA v1 provenance to the pushed digest: `min` (builder, source, inputs, the gates that ' +
+      'passed), `max` (also build-arg names and the gate figures: lint, smoke and scan counts), `true` = `max`.'
+  },
+  {
+    group: 'Publish',
+    name: 'sign',
+    default: 'auto',
+    description:
+      'Sign the pushed digest (and its attestations) with cosign. `auto` signs when the run pushes and ' +
+      'either `signing-key` is set or the job can request an OIDC token (`permissions: id-token: write`: ' +
+      'keyless); `true` fails the run when neither is available. Nothing is signed unless every gate passed.'
+  },
+  {
+    group: 'Publish',
+    name: 'signing-key',
+    default: '',
+    description:
+      'Path of a cosign private key (`cosign generate-key-pair`), or a KMS reference such as ' +
+      "`awskms://...`. Empty means keyless signing with the workflow's OIDC token."
+  },
+  {
+    group: 'Publish',
+    name: 'signing-password',
+    secret: true,
+    default: '',
+    description:
+      'Password of `signing-key`. Masked; given to cosign as COSIGN_PASSWORD, never on its command line.'
+  },
+  {
+    group: 'Publish',
+    name: 'sign-tlog',
+    default: 'true',
+    description:
+      'Record key-based signatures in the public transparency log (Rekor). `false` for private or ' +
+      'offline registries; verifiers then need `--insecure-ignore-tlog`. Keyless signing always uses it.'
+  },
+  {
+    group: 'Publish',
+    name: 'cosign-version',
+    default: '2.6.5',
+    description:
+      'cosign version. A `cosign` of this version on PATH is used; otherwise the release binary is ' +
+      'downloaded and checked against a pinned sha256 (versions without one are refused).'
+  },
+  {
+    group: 'Publish',
+    name: 'cosign-download-url',
+    default: '',
+    description:
+      'Where to download the cosign binary from, with `{version}` and `{platform}` (for example ' +
+      '`linux-amd64`) replaced. Empty means the GitHub release. The pinned sha256 still applies.'
+  },
+  {
+    group: 'Publish',
+    name: 'cosign-sha256',
+    default: '',
+    description:
+      'sha256 of a cosign binary this action does not pin. It replaces the pinned checksum for `cosign-version`.'
+  },
   // General
   {
     group: 'General',
@@ -520,6 +593,15 @@ export const OUTPUTS: OutputSpec[] = [
   {
     name: 'scan-new',
     description: 'Number of findings the baseline image does not have (empty without a baseline).'
+  },
+  {
+    name: 'signed',
+    description: '`true` when the pushed digest was signed with cosign.'
+  },
+  {
+    name: 'attestations',
+    description:
+      'What was attached to the pushed digest, one `<predicate type> <reference>` per line (SBOM, provenance).'
   }
 ]
 

@@ -30,9 +30,26 @@ import { describeFinding } from './scan/report.js'
 import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
 import { smokeFailureDetails, smokeOutputs } from './smoke/summary.js'
+import {
+  decideSigning,
+  publish,
+  publishes,
+  supplyDetail,
+  supplyOutputs,
+  type SupplyResult
+} from './supply/index.js'
 
-export type StageName = 'lint' | 'meta' | 'login' | 'build' | 'smoke' | 'scan' | 'push'
-export const STAGES: StageName[] = ['lint', 'meta', 'login', 'build', 'smoke', 'scan', 'push']
+export type StageName = 'lint' | 'meta' | 'login' | 'build' | 'smoke' | 'scan' | 'push' | 'publish'
+export const STAGES: StageName[] = [
+  'lint',
+  'meta',
+  'login',
+  'build',
+  'smoke',
+  'scan',
+  'push',
+  'publish'
+]
 
 export interface StageRecord {
   name: StageName
@@ -80,6 +97,7 @@ export interface PipelineResult {
   smoke?: SmokeResult
   scan?: ScanResult
   push?: PushResult
+  supply?: SupplyResult
   cleanup: CleanupState
   reportDir: string
 }
@@ -269,6 +287,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       const p = planRun({ cfg, meta: m, ctx, engine, runId, reportDir })
       result.plan = p
       result.pushDecision = p.push
+      // sign: true on a run that pushes needs a key or an OIDC token: refused before the build.
+      decideSigning(cfg.supply, p.push.push, env)
       result.cache = p.cache
       log.info(
         `plan: Docker ${engine.version} (${engine.store} image store); builder ${p.builder.name} ` +
@@ -501,6 +521,39 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         }
       })
     } else skip('push', plan.push.reason)
+
+    // publish: SBOM, provenance and signature, on the digest the registry now serves.
+    const pushed = result.push
+    if (pushed && publishes(cfg.supply, true, env)) {
+      await stage('publish', async () => {
+        const r = await publish(
+          cfg,
+          {
+            push: pushed,
+            build: built,
+            meta,
+            plan,
+            lint: result.lint,
+            smoke: result.smoke,
+            scan: result.scan,
+            gates: Object.fromEntries(result.stages.map((s) => [s.name, s.status]))
+          },
+          {
+            log,
+            env,
+            cwd: deps.cwd ?? process.cwd(),
+            reportDir,
+            dockerConfig: cleanup.dockerConfig,
+            credentials: (r) => credentialsFor(cfg, r),
+            context: deps.context,
+            runId
+          }
+        )
+        result.supply = r
+        Object.assign(result.outputs, supplyOutputs(r))
+        return { value: r, detail: supplyDetail(r) }
+      })
+    } else skip('publish', pushed ? 'sbom, provenance and sign are off' : 'nothing pushed')
     result.outputs.pushed = result.push ? 'true' : 'false'
     result.ok = true
   } catch (e) {

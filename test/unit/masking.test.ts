@@ -71,7 +71,7 @@ function secretFor(input: string): string {
 }
 
 it('knows the credential inputs', () => {
-  expect(SECRET_INPUTS.sort()).toEqual(['github-token', 'password', 'secrets'])
+  expect(SECRET_INPUTS.sort()).toEqual(['github-token', 'password', 'secrets', 'signing-password'])
 })
 
 describe('action: masked before parsing', () => {

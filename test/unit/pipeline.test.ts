@@ -60,7 +60,8 @@ describe('runPipeline stops before any side effect', () => {
       'build:skipped',
       'smoke:skipped',
       'scan:skipped',
-      'push:skipped'
+      'push:skipped',
+      'publish:skipped'
     ])
     expect(result.outputs.pushed).toBe('false')
     expect(Number(result.outputs['lint-warnings'])).toBeGreaterThan(0)
