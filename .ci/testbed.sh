@@ -51,7 +51,7 @@ SMOKE_IMAGE=ml-docker-testbed/smoke:latest
 BUILDKIT_IMAGE=$BASE_REGISTRY_ADDR/testbed/buildkit:v$BUILDKIT_VERSION
 
 APT_PACKAGES=(docker-registry busybox-static debootstrap skopeo apache2-utils jq
-  uidmap iptables iproute2 ca-certificates curl libseccomp-dev pkg-config git)
+  uidmap iptables iproute2 ca-certificates curl libseccomp-dev pkg-config git python3-pip)
 
 # The two engines: the containerd image store (Docker 29's default for fresh installs) on the
 # default socket, the classic store on a socket and bridge of its own (one dockerd per bridge).
