@@ -3,6 +3,7 @@ import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
 import { UserError } from '../errors.js'
 import type { BuilderPlan, EngineFacts } from '../plan.js'
+import { daemonPlatform } from './platforms.js'
 
 /** What the planning step needs to know about the daemon and the named builder. */
 export async function engineFacts(
@@ -20,6 +21,8 @@ export async function engineFacts(
   const parsed = JSON.parse(info.stdout) as {
     ServerVersion?: string
     DriverStatus?: [string, string][]
+    OSType?: string
+    Architecture?: string
   }
   const containerd = (parsed.DriverStatus ?? []).some(
     ([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1'
@@ -28,7 +31,10 @@ export async function engineFacts(
   const facts: EngineFacts = {
     store: containerd ? 'containerd' : 'classic',
     version: parsed.ServerVersion ?? 'unknown',
-    context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default'
+    context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default',
+    ...(parsed.Architecture
+      ? { platform: daemonPlatform(parsed.OSType ?? 'linux', parsed.Architecture) }
+      : {})
   }
   if (cfg.builder) {
     const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder])

@@ -3,16 +3,27 @@ import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
 import { OciLayout, type ManifestNode } from '../registry/layout.js'
 import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
+import { loadPlatform } from './native.js'
+import { formatPlatform, manifestFor, parsePlatform, platformManifests } from './platforms.js'
 
 export interface BuildResult {
-  /** The manifest digest: what is scanned and pushed, byte for byte. */
+  /** The manifest (or, multi-platform, index) digest: what is scanned and pushed, byte for byte. */
   digest: string
-  /** The image config digest (the image id in a classic-store daemon). */
+  /** The smoke-tested image's config digest (the image id in a classic-store daemon). */
   configDigest: string
-  /** The id the daemon gives the tested image (manifest digest on the containerd store). */
+  /**
+   * The id the daemon gives the tested image: the manifest digest on the containerd store (the
+   * index digest when the index itself was stored), the config digest on the classic store.
+   */
   imageId: string
   layout: OciLayout
   manifest: ManifestNode
+  /** The manifest that runs in the daemon: `manifest` itself, or the native platform's. */
+  tested: ManifestNode
+  /** Every platform's manifest digest (one entry for a single-platform image). */
+  platforms: { platform: string; digest: string }[]
+  /** Seconds spent loading the native platform from the layout (multi-platform, `loadFromLayout`). */
+  loadSeconds?: number
   /** Names of the steps BuildKit reported as CACHED. */
   cached: string[]
   output: string
@@ -56,7 +67,15 @@ export async function build(
   }
   const layout = new OciLayout(plan.layoutDir)
   const manifest = await layout.tree(await layout.root())
-  const configDigest = (await layout.configDigest(manifest, plan.platform)) ?? ''
+  const multi = manifest.children.length > 0 && plan.nativePlatform !== undefined
+  const tested = multi ? manifestFor(manifest, plan.nativePlatform!) : manifest
+  let loadSeconds: number | undefined
+  if (multi && plan.loadFromLayout) {
+    loadSeconds = await loadPlatform(layout, tested, plan.tags[0], docker)
+  }
+  const configDigest = multi
+    ? (tested.blobs[0]?.digest ?? '')
+    : ((await layout.configDigest(manifest, plan.platform)) ?? '')
   const imageId = (await docker.imageId(plan.tags[0])) ?? ''
   const digest = manifest.descriptor.digest
   // BuildKit's own record of what it exported must name the same manifest as the layout.
@@ -67,11 +86,13 @@ export async function build(
       res.output
     )
   }
-  // The containerd store names an image by its manifest digest, the classic store by its config.
-  if (imageId !== digest && imageId !== configDigest) {
+  // The containerd store names an image by its manifest digest (or the index's, when it stored
+  // the index), the classic store by its config.
+  const known = [digest, tested.descriptor.digest, configDigest]
+  if (!known.includes(imageId)) {
     throw new BuildError(
-      `The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ${digest} ` +
-        `(config ${configDigest}): refusing to test one image and push another.`,
+      `The daemon's ${plan.tags[0]} is ${imageId || 'missing'}, but the build wrote manifest ` +
+        `${tested.descriptor.digest} (config ${configDigest}): refusing to test one image and push another.`,
       res.output
     )
   }
@@ -81,10 +102,31 @@ export async function build(
     imageId,
     layout,
     manifest,
+    tested,
+    platforms: multi
+      ? platformManifests(manifest).map((m) => ({
+          platform: m.platform,
+          digest: m.node.descriptor.digest
+        }))
+      : [{ platform: await configPlatform(layout, tested), digest: tested.descriptor.digest }],
+    ...(loadSeconds !== undefined ? { loadSeconds } : {}),
     cached: cachedSteps(res.output),
     output: res.output,
     seconds
   }
+}
+
+/** `os/arch[/variant]` from a single-platform manifest's image config. */
+async function configPlatform(layout: OciLayout, node: ManifestNode): Promise<string> {
+  const config = node.blobs[0]
+  if (!config) return ''
+  const c = JSON.parse((await layout.readBlob(config.digest)).toString('utf8')) as {
+    os?: string
+    architecture?: string
+    variant?: string
+  }
+  const p = parsePlatform([c.os, c.architecture, c.variant].filter(Boolean).join('/'))
+  return p ? formatPlatform(p) : ''
 }
 
 /** `containerimage.digest` from buildx's `--metadata-file`, when it wrote one. */
