@@ -17,6 +17,8 @@ export interface EngineFacts {
   context: string
   /** Driver of the `builder` input's builder, when one was named. */
   namedBuilderDriver?: string
+  /** Nodes of the `builder` input's builder (`buildx create --append` adds one per platform). */
+  namedBuilderNodes?: number
   /** The daemon's platform (`linux/amd64`): the one platform of a multi-platform build it can run. */
   platform?: string
 }
@@ -216,6 +218,16 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
   const { builder, path: buildPath } = chooseBuilder(cfg, engine, runId)
   const multiPlatform = cfg.platforms.length > 1
   const native = multiPlatform ? nativePlatform(cfg.platforms, engine.platform ?? '') : undefined
+  if (multiPlatform && (engine.namedBuilderNodes ?? 1) > 1) {
+    // buildx refuses an OCI layout export from a multi-node build ("oci for multi-node builds
+    // currently not supported"); only a registry push can merge the nodes' results, and that
+    // would publish the image before it was tested.
+    throw new UserError(
+      `Builder "${cfg.builder}" has ${engine.namedBuilderNodes} nodes, and buildx cannot write the OCI layout ` +
+        'that is tested and pushed from a multi-node build. Use a builder with one node that builds every ' +
+        'platform in "platforms" (one BuildKit daemon), or one platform per run.'
+    )
+  }
   const payload = ctx.payload as { pull_request?: { base?: { ref?: string } } }
   const cache = planCache(cfg.cache, meta.images, push.push, {
     ref: ctx.ref,

@@ -44,8 +44,15 @@ export async function engineFacts(
       )
     }
     facts.namedBuilderDriver = /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown'
+    facts.namedBuilderNodes = builderNodes(res.stdout)
   }
   return facts
+}
+
+/** The number of nodes `docker buildx inspect` lists (one `Name:` line per node below `Nodes:`). */
+export function builderNodes(inspect: string): number {
+  const nodes = inspect.split(/^Nodes:\s*$/m)[1] ?? ''
+  return nodes.split('\n').filter((l) => /^Name:\s/.test(l)).length
 }
 
 /** Creates the builder the plan asks for (when it is ours to create) and starts it. */

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { buildArgv, type BuildPlan } from '../../src/build/args.js'
+import { builderNodes } from '../../src/build/builder.js'
 import {
   dockerManifestJson,
   nativeImageTar,
@@ -347,6 +348,39 @@ describe('planning a multi-platform run', () => {
     expect(p.nativePlatform).toBeUndefined()
     expect(p.loadFromLayout).toBe(false)
     expect(p.annotations).not.toContain('annotation-index.org.opencontainers.image.vendor=acme')
+  })
+  it('refuses a multi-node builder, whose results buildx cannot write as one OCI layout', () => {
+    expect(() =>
+      planFor('linux/amd64,linux/arm64', {
+        ...classic,
+        namedBuilderDriver: 'remote',
+        namedBuilderNodes: 2
+      })
+    ).toThrow(/has 2 nodes.*cannot write the OCI layout.*one node/)
+    expect(
+      planFor('linux/amd64,linux/arm64', {
+        ...classic,
+        namedBuilderDriver: 'remote',
+        namedBuilderNodes: 1
+      }).loadFromLayout
+    ).toBe(true)
+  })
+  it('counts the nodes buildx inspect lists', () => {
+    const inspect = [
+      'Name:          ci',
+      'Driver:        remote',
+      '',
+      'Nodes:',
+      'Name:             ci-amd64',
+      'Endpoint:         tcp://10.0.0.1:1234',
+      'Platforms:        linux/amd64*',
+      '',
+      'Name:             ci-arm64',
+      'Endpoint:         tcp://10.0.0.2:1234',
+      'Platforms:        linux/arm64*'
+    ].join('\n')
+    expect(builderNodes(inspect)).toBe(2)
+    expect(builderNodes(inspect.split('\n').slice(0, 8).join('\n'))).toBe(1)
   })
   it('refuses platforms this machine cannot run before anything is built', () => {
     expect(() => planFor('linux/arm64,linux/s390x', containerd)).toThrow(
