@@ -2,6 +2,7 @@ import { createReadStream, promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
+import { parseReference } from '../reference.js'
 import type { Descriptor, ManifestNode, OciLayout } from '../registry/layout.js'
 
 /**
@@ -16,9 +17,12 @@ const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 export function singleImageIndex(node: ManifestNode, name?: string): string {
   const d: Descriptor = { ...node.descriptor }
   if (name) {
-    const tag = name.slice(name.lastIndexOf(':') + 1)
+    // The containerd image store takes this name as it is: it must be fully qualified
+    // (docker.io/...), or the loaded image is stored under a name docker never looks up.
+    const r = parseReference(name, 'local image name')
+    const tag = r.tag ?? 'latest'
     d.annotations = {
-      'io.containerd.image.name': name,
+      'io.containerd.image.name': `${r.repository}:${tag}`,
       'org.opencontainers.image.ref.name': tag
     }
   }
