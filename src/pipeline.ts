@@ -332,6 +332,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           platform: plan.platform,
           ...(plan.nativePlatform ? { nativePlatform: plan.nativePlatform } : {}),
           loadFromLayout: plan.loadFromLayout,
+          perPlatformBuilds: plan.perPlatformBuilds,
           cacheFrom: plan.cache.from,
           cacheTo: plan.cache.to,
           annotations: plan.annotations,

@@ -69,6 +69,8 @@ export interface RunPlan {
   nativePlatform?: string
   /** The builder's docker exporter cannot take the index: load the native platform from the layout. */
   loadFromLayout: boolean
+  /** A builder with one node per platform: one build per platform, joined into one index. */
+  perPlatformBuilds: boolean
   /** `latest=highest`: the push keeps `latest` off versions below the highest in the registry. */
   latestHighest?: { tag: string; version: string; prefix: string; suffix: string }
 }
@@ -218,16 +220,6 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
   const { builder, path: buildPath } = chooseBuilder(cfg, engine, runId)
   const multiPlatform = cfg.platforms.length > 1
   const native = multiPlatform ? nativePlatform(cfg.platforms, engine.platform ?? '') : undefined
-  if (multiPlatform && (engine.namedBuilderNodes ?? 1) > 1) {
-    // buildx refuses an OCI layout export from a multi-node build ("oci for multi-node builds
-    // currently not supported"); only a registry push can merge the nodes' results, and that
-    // would publish the image before it was tested.
-    throw new UserError(
-      `Builder "${cfg.builder}" has ${engine.namedBuilderNodes} nodes, and buildx cannot write the OCI layout ` +
-        'that is tested and pushed from a multi-node build. Use a builder with one node that builds every ' +
-        'platform in "platforms" (one BuildKit daemon), or one platform per run.'
-    )
-  }
   const payload = ctx.payload as { pull_request?: { base?: { ref?: string } } }
   const cache = planCache(cfg.cache, meta.images, push.push, {
     ref: ctx.ref,
@@ -268,6 +260,8 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     ...(native ? { nativePlatform: native } : {}),
     // The docker driver on the containerd store stores the index itself; every other exporter
     // refuses manifest lists.
-    loadFromLayout: multiPlatform && buildPath !== 'daemon'
+    loadFromLayout: multiPlatform && buildPath !== 'daemon',
+    // buildx cannot export a multi-node build as an OCI layout: one build per platform, joined.
+    perPlatformBuilds: multiPlatform && (engine.namedBuilderNodes ?? 1) > 1
   }
 }

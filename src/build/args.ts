@@ -19,6 +19,11 @@ export interface BuildPlan {
    * docker driver on the containerd store), so the native platform is loaded from the layout.
    */
   loadFromLayout?: boolean
+  /**
+   * A builder with one node per platform: one `buildx build` per platform (buildx routes each to
+   * its node), joined into one index afterwards (see nodes.ts).
+   */
+  perPlatformBuilds?: boolean
   cacheFrom: string[]
   cacheTo: string[]
   /** Exporter annotation options (`annotation-manifest.key=value`), applied to both outputs. */

@@ -4,6 +4,7 @@ import { lastLines } from '../docker.js'
 import { OciLayout, type ManifestNode } from '../registry/layout.js'
 import { buildArgv, cachedSteps, secretEnvName, type BuildPlan } from './args.js'
 import { loadPlatform } from './native.js'
+import { indexAnnotations, joinLayouts, nodePlans } from './nodes.js'
 import { formatPlatform, manifestFor, parsePlatform, platformManifests } from './platforms.js'
 
 export interface BuildResult {
@@ -57,7 +58,9 @@ export async function build(
 ): Promise<BuildResult> {
   await fs.rm(plan.layoutDir, { recursive: true, force: true })
   const started = Date.now()
-  const res = await docker.run(buildArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
+  const res = plan.perPlatformBuilds
+    ? await buildPerPlatform(plan, secrets, docker)
+    : await docker.run(buildArgv(plan), { stream: true, env: secretEnv(plan, secrets) })
   const seconds = (Date.now() - started) / 1000
   if (res.code !== 0) {
     throw new BuildError(
@@ -78,8 +81,9 @@ export async function build(
     : ((await layout.configDigest(manifest, plan.platform)) ?? '')
   const imageId = (await docker.imageId(plan.tags[0])) ?? ''
   const digest = manifest.descriptor.digest
-  // BuildKit's own record of what it exported must name the same manifest as the layout.
-  const recorded = await readRecordedDigest(plan.metadataFile)
+  // BuildKit's own record of what it exported must name the same manifest as the layout (per
+  // platform when the index was joined from per-node builds, in buildPerPlatform).
+  const recorded = plan.perPlatformBuilds ? undefined : await readRecordedDigest(plan.metadataFile)
   if (recorded && recorded !== digest) {
     throw new BuildError(
       `BuildKit reported image ${recorded} but wrote ${digest} to the OCI layout: refusing to continue.`,
@@ -110,10 +114,57 @@ export async function build(
         }))
       : [{ platform: await configPlatform(layout, tested), digest: tested.descriptor.digest }],
     ...(loadSeconds !== undefined ? { loadSeconds } : {}),
-    cached: cachedSteps(res.output),
+    cached: 'cached' in res ? res.cached : cachedSteps(res.output),
     output: res.output,
     seconds
   }
+}
+
+/**
+ * One build per platform on a multi-node builder, in parallel (each node builds its own platform),
+ * then one layout holding an index of the results. Each part is checked against BuildKit's record.
+ */
+async function buildPerPlatform(
+  plan: BuildPlan,
+  secrets: Record<string, string>,
+  docker: Docker
+): Promise<{ code: number; output: string; cached: string[] }> {
+  const parts = nodePlans(plan, plan.platform.split(','))
+  const results = await Promise.all(
+    parts.map(async (p) => {
+      await fs.rm(p.layoutDir, { recursive: true, force: true })
+      return docker.run(buildArgv(p), { env: secretEnv(plan, secrets) })
+    })
+  )
+  let output = ''
+  const cached: string[] = []
+  for (const [i, r] of results.entries()) {
+    output += `${parts[i].platform}:\n${r.output}\n`
+    cached.push(...cachedSteps(r.output))
+    docker.log.info(`${parts[i].platform}: exit ${r.code}\n${lastLines(r.output, 40)}`)
+  }
+  const failed = results.findIndex((r) => r.code !== 0)
+  if (failed >= 0) return { code: results[failed].code, output, cached }
+  try {
+    for (const p of parts) {
+      const root = await new OciLayout(p.layoutDir).root()
+      const recorded = await readRecordedDigest(p.metadataFile)
+      if (recorded && recorded !== root.digest) {
+        throw new BuildError(
+          `BuildKit reported image ${recorded} for ${p.platform} but wrote ${root.digest}: refusing to continue.`,
+          output
+        )
+      }
+    }
+    await joinLayouts(
+      parts.map((p) => ({ platform: p.platform, dir: p.layoutDir })),
+      plan.layoutDir,
+      indexAnnotations(plan.annotations)
+    )
+  } finally {
+    for (const p of parts) await fs.rm(p.layoutDir, { recursive: true, force: true })
+  }
+  return { code: 0, output, cached }
 }
 
 /** `os/arch[/variant]` from a single-platform manifest's image config. */

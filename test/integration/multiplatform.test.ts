@@ -144,7 +144,7 @@ describeTestbed('multi-platform release', (bed) => {
 
       beforeAll(async () => {
         run = await release(bed, engine, repo, 'v1.2.3')
-        if (!run.result.ok) console.log(run.output)
+        if (!run.result.ok) console.log(`${run.output}\n${run.result.error}`)
         const served = registryManifest(bed, `${repo}:1.2.3`)
         index = served.manifest as unknown as IndexManifest
         indexDigest = served.digest
@@ -275,6 +275,72 @@ describeTestbed('multi-platform release', (bed) => {
         expect(r.result.outputs.pushed).toBe('false')
         // Only the build cache, which the build itself writes, may be there.
         expect(registryTags(bed, failing).filter((t) => !t.startsWith('buildcache-'))).toEqual([])
+      }, 600_000)
+
+      it('a builder with one node per platform: one build per node, one index, the same gates', async () => {
+        // Two remote nodes, one per platform. Both reach the bed's one BuildKit daemon (buildx
+        // refuses the same endpoint twice, hence the second spelling); buildx routes each
+        // platform's build to the node that declares it, as it would to two machines.
+        const name = uniqueName('ml-docker-it-nodes')
+        const socket = bed.buildkitdSocket.replace(/\/([^/]+)$/, '/./$1')
+        sh('docker', [
+          'buildx',
+          'create',
+          '--name',
+          name,
+          '--driver',
+          'remote',
+          '--node',
+          `${name}-amd64`,
+          '--platform',
+          'linux/amd64',
+          bed.buildkitdSocket
+        ])
+        const nodesRepo = uniqueName(`acme/ml-multi-nodes-${engine.name}`)
+        let r: Run
+        try {
+          sh('docker', [
+            'buildx',
+            'create',
+            '--append',
+            '--name',
+            name,
+            '--node',
+            `${name}-arm64`,
+            '--platform',
+            'linux/arm64',
+            socket
+          ])
+          r = await release(bed, engine, nodesRepo, 'v1.2.3', { builder: name })
+        } finally {
+          sh('docker', ['buildx', 'rm', name])
+        }
+        const id = r.result.outputs.imageid
+        if (id) sh('docker', ['--host', engine.dockerHost, 'image', 'rm', '-f', id])
+        if (!r.result.ok) console.log(`${r.output}\n${r.result.error}`)
+        expect(r.result.ok).toBe(true)
+        const builds = r.output.match(/\$ docker buildx build .*--platform (\S+) /g) ?? []
+        expect(builds.map((b) => /--platform (\S+) /.exec(b)![1]).sort()).toEqual([
+          'linux/amd64',
+          'linux/arm64'
+        ])
+        const served = registryManifest(bed, `${nodesRepo}:1.2.3`)
+        expect(served.digest).toBe(r.result.outputs.digest)
+        const idx = served.manifest as unknown as IndexManifest
+        const platforms = Object.fromEntries(
+          idx.manifests.map((m) => [`${m.platform!.os}/${m.platform!.architecture}`, m.digest])
+        )
+        expect(Object.keys(platforms).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+        // The smoke test ran the amd64 manifest: loaded from the joined layout on either store.
+        const amd64 = platforms['linux/amd64']
+        expect(id).toBe(
+          engine.store === 'containerd'
+            ? amd64
+            : manifestByDigest(bed, nodesRepo, amd64).config.digest
+        )
+        expect(r.output).toMatch(
+          new RegExp(`trivy image .*--input \\S+@${platforms['linux/arm64']}`)
+        )
       }, 600_000)
     })
   }

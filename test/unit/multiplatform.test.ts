@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { buildArgv, type BuildPlan } from '../../src/build/args.js'
 import { builderNodes } from '../../src/build/builder.js'
+import { indexAnnotations, indexOf, joinLayouts, nodePlans } from '../../src/build/nodes.js'
 import {
   dockerManifestJson,
   nativeImageTar,
@@ -208,7 +209,7 @@ describe('loading the native platform', () => {
     expect(index.manifests).toHaveLength(1)
     expect(index.manifests[0].digest).toBe(amd.descriptor.digest)
     expect(index.manifests[0].annotations).toEqual({
-      'io.containerd.image.name': 'ml-docker-local/app:r1',
+      'io.containerd.image.name': 'docker.io/ml-docker-local/app:r1',
       'org.opencontainers.image.ref.name': 'r1'
     })
     const [m] = JSON.parse(dockerManifestJson(amd, 'ml-docker-local/app:r1')) as {
@@ -349,21 +350,23 @@ describe('planning a multi-platform run', () => {
     expect(p.loadFromLayout).toBe(false)
     expect(p.annotations).not.toContain('annotation-index.org.opencontainers.image.vendor=acme')
   })
-  it('refuses a multi-node builder, whose results buildx cannot write as one OCI layout', () => {
-    expect(() =>
-      planFor('linux/amd64,linux/arm64', {
-        ...classic,
-        namedBuilderDriver: 'remote',
-        namedBuilderNodes: 2
-      })
-    ).toThrow(/has 2 nodes.*cannot write the OCI layout.*one node/)
-    expect(
-      planFor('linux/amd64,linux/arm64', {
-        ...classic,
-        namedBuilderDriver: 'remote',
-        namedBuilderNodes: 1
-      }).loadFromLayout
-    ).toBe(true)
+  it('a builder with one node per platform: one build per platform, joined into one index', () => {
+    const p = planFor('linux/amd64,linux/arm64', {
+      ...classic,
+      namedBuilderDriver: 'remote',
+      namedBuilderNodes: 2
+    })
+    expect(p.perPlatformBuilds).toBe(true)
+    expect(p.loadFromLayout).toBe(true)
+    const one = planFor('linux/amd64,linux/arm64', {
+      ...classic,
+      namedBuilderDriver: 'remote',
+      namedBuilderNodes: 1
+    })
+    expect(one.perPlatformBuilds).toBe(false)
+    expect(planFor('linux/amd64', { ...classic, namedBuilderNodes: 2 }).perPlatformBuilds).toBe(
+      false
+    )
   })
   it('counts the nodes buildx inspect lists', () => {
     const inspect = [
@@ -411,6 +414,77 @@ function scanResult(counts: Partial<ScanResult['counts']>, failing: ScanFinding[
     packages: []
   } as unknown as ScanResult
 }
+
+describe('joining per-node builds into one index', () => {
+  const multiPlan: BuildPlan = {
+    ...plan,
+    annotations: [
+      'annotation-manifest.org.opencontainers.image.version=1.2.3',
+      'annotation-index.org.opencontainers.image.vendor=acme'
+    ],
+    cacheTo: ['type=registry,ref=r/app:buildcache-main'],
+    perPlatformBuilds: true,
+    loadFromLayout: true,
+    nativePlatform: 'linux/amd64',
+    metadataFile: '/tmp/run/build-metadata.json'
+  }
+  it('plans one single-platform build per platform, the cache written once', () => {
+    const parts = nodePlans(multiPlan, ['linux/amd64', 'linux/arm64'])
+    expect(parts.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(parts.map((p) => p.layoutDir)).toEqual([
+      '/tmp/run/oci-linux-amd64',
+      '/tmp/run/oci-linux-arm64'
+    ])
+    expect(parts.map((p) => p.metadataFile)).toEqual([
+      '/tmp/run/build-metadata-linux-amd64.json',
+      '/tmp/run/build-metadata-linux-arm64.json'
+    ])
+    expect(parts.map((p) => p.cacheTo.length)).toEqual([1, 0])
+    for (const p of parts) {
+      expect(p.annotations).toEqual(['annotation-manifest.org.opencontainers.image.version=1.2.3'])
+      expect(buildArgv(p).filter((a) => a.startsWith('type=docker'))).toEqual([])
+    }
+    expect(indexAnnotations(multiPlan.annotations)).toEqual({
+      'org.opencontainers.image.vendor': 'acme'
+    })
+  })
+
+  it("joins the layouts: BuildKit's manifests byte for byte under an index with their platforms", async () => {
+    const { dir, children } = makeIndexLayout()
+    const { layout, root } = await loadTree(dir)
+    // Two single-platform layouts, as two per-node builds write them.
+    const parts = await Promise.all(
+      ['linux/amd64', 'linux/arm64'].map(async (p) => {
+        const view = path.join(mkdtempSync(path.join(os.tmpdir(), 'ml-docker-part-')), 'l')
+        await platformView(layout, manifestFor(root, p), view)
+        return { platform: p, dir: view }
+      })
+    )
+    const dest = path.join(mkdtempSync(path.join(os.tmpdir(), 'ml-docker-joined-')), 'oci')
+    const d = await joinLayouts(parts, dest, { 'org.opencontainers.image.vendor': 'acme' })
+    const joined = new OciLayout(dest)
+    const tree = await joined.tree(await joined.root())
+    expect(tree.descriptor.digest).toBe(d.digest)
+    expect(platformDigestLines(tree)).toBe(
+      `linux/amd64=${children['linux/amd64']}\nlinux/arm64=${children['linux/arm64']}`
+    )
+    const index = JSON.parse(tree.bytes.toString('utf8')) as { annotations: Record<string, string> }
+    expect(index.annotations).toEqual({ 'org.opencontainers.image.vendor': 'acme' })
+    // Every blob is there and intact (readBlob checks the digest).
+    for (const c of tree.children) for (const b of c.blobs) await joined.readBlob(b.digest)
+    expect(
+      indexOf([{ descriptor: tree.children[1].descriptor, platform: 'linux/arm64' }]).toString()
+    ).toContain('"platform":{"os":"linux","architecture":"arm64"}')
+  })
+
+  it('refuses a part that is itself an index', async () => {
+    const { dir } = makeIndexLayout()
+    const dest = path.join(mkdtempSync(path.join(os.tmpdir(), 'ml-docker-joined-')), 'oci')
+    await expect(joinLayouts([{ platform: 'linux/amd64', dir }], dest)).rejects.toThrow(
+      /expected a single-platform image/
+    )
+  })
+})
 
 describe('scanning every platform', () => {
   const finding = (id: string): ScanFinding => ({
