@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process'
+import { Readable } from 'node:stream'
 import type { Logger } from './log.js'
 
 export interface RunOptions {
   /** Written to the child's stdin, then closed (used for --password-stdin). */
   input?: string
+  /** Streamed into the child's stdin (a tarball for `docker load`); wins over `input`. */
+  stdin?: AsyncIterable<Buffer>
   /** Added to the inherited environment. */
   env?: Record<string, string | undefined>
   /** The child's whole environment: nothing is inherited (for tools that must not see credentials). */
@@ -90,7 +93,12 @@ export function run(
       resolve({ code: code ?? 1, stdout, stderr, output, timedOut })
     })
     child.stdin.on('error', () => undefined)
-    if (opts.input !== undefined) child.stdin.end(opts.input)
+    if (opts.stdin) {
+      // A source that fails part-way cuts the child's input short, so the child fails too.
+      const source = Readable.from(opts.stdin)
+      source.on('error', () => child.stdin.destroy())
+      source.pipe(child.stdin)
+    } else if (opts.input !== undefined) child.stdin.end(opts.input)
     else child.stdin.end()
   })
 }

@@ -105,8 +105,9 @@ export const INPUTS: InputSpec[] = [
     name: 'platforms',
     default: '',
     description:
-      "Target platform (for example `linux/amd64`). Empty means the builder's own platform. " +
-      'The tested image must run on this machine, so only one platform is accepted.'
+      "Target platforms (for example `linux/amd64,linux/arm64`). Empty means the builder's own platform. " +
+      "Several platforms build one multi-platform index in one build; this machine's platform must be " +
+      'among them (it is smoke-tested), every platform is scanned, and the index is pushed.'
   },
   {
     group: 'Build',
@@ -545,7 +546,14 @@ export const OUTPUTS: OutputSpec[] = [
   {
     name: 'digest',
     description:
-      'Manifest digest of the built and tested image: what was scanned, and what every pushed tag names.'
+      'Manifest digest of the built and tested image (the index digest with several platforms): what ' +
+      'was scanned, and what every pushed tag names.'
+  },
+  {
+    name: 'platform-digests',
+    description:
+      'Manifest digest of each platform, `os/arch=sha256:...` per line (one line for a single-platform ' +
+      'image; with several platforms, `digest` is the index).'
   },
   { name: 'pushed', description: '`true` when the image was pushed.' },
   { name: 'lint-errors', description: 'Number of error-level lint findings.' },

@@ -25,7 +25,8 @@ import { highestRelease } from './push/latest.js'
 import { RegistryClient, type Credentials } from './registry/client.js'
 import { credentialsFromDockerConfig } from './registry/credentials.js'
 import { compressedSize, layerBlobs } from './registry/layout.js'
-import { scan, type ScanResult } from './scan/index.js'
+import type { ScanResult } from './scan/index.js'
+import { combineScans, platformScanDetail, scanBuilt } from './scan/platforms.js'
 import { describeFinding } from './scan/report.js'
 import { scanDetail, scanFailure, scanOutputs } from './scan/summary.js'
 import { smoke, type SmokeResult } from './smoke/index.js'
@@ -349,6 +350,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           secretIds: Object.keys(cfg.secrets),
           target: cfg.target,
           platform: plan.platform,
+          ...(plan.nativePlatform ? { nativePlatform: plan.nativePlatform } : {}),
+          loadFromLayout: plan.loadFromLayout,
+          perPlatformBuilds: plan.perPlatformBuilds,
           cacheFrom: plan.cache.from,
           cacheTo: plan.cache.to,
           annotations: plan.annotations,
@@ -359,12 +363,19 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         docker
       )
       result.build = b
-      Object.assign(result.outputs, { imageid: b.imageId, digest: b.digest })
+      Object.assign(result.outputs, {
+        imageid: b.imageId,
+        digest: b.digest,
+        'platform-digests': b.platforms.map((p) => `${p.platform}=${p.digest}`).join('\n')
+      })
       return {
         value: b,
         detail:
           `${b.digest.slice(0, 19)} (${formatBytes(compressedSize(b.manifest))} compressed) ` +
-          `ready in ${b.seconds.toFixed(1)}s`
+          `ready in ${b.seconds.toFixed(1)}s` +
+          (plan.nativePlatform
+            ? `; ${b.platforms.map((p) => p.platform).join(', ')} (${plan.nativePlatform} in the daemon)`
+            : '')
       }
     })
 
@@ -383,10 +394,10 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
               runId,
               compareWith: meta.images.length ? meta.tags : [],
               compressed: {
-                bytes: layerBlobs(built.manifest).reduce((n, l) => n + l.size, 0),
+                bytes: layerBlobs(built.tested).reduce((n, l) => n + l.size, 0),
                 method: 'stored',
-                layers: layerBlobs(built.manifest).length,
-                digests: layerBlobs(built.manifest).map((l) => l.digest)
+                layers: layerBlobs(built.tested).length,
+                digests: layerBlobs(built.tested).map((l) => l.digest)
               },
               onContainer: (name) => {
                 cleanup.containers.push(name)
@@ -418,12 +429,16 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           'scan',
           async () => {
             // Trivy reads the OCI layout the build wrote, at the tested digest: no docker save.
-            const s = await scan(
+            // Every platform of a multi-platform index is scanned; the gate needs all to pass.
+            const scans = await scanBuilt(
               cfg.scan,
+              { image: meta.tags[0] ?? plan.localTags[0], defaultBaseline: meta.tags[0] },
               {
-                image: meta.tags[0] ?? plan.localTags[0],
-                input: `${built.view.dir}@${built.digest}`,
-                defaultBaseline: meta.tags[0]
+                // The view names only the tested image: buildx writes the layout's own index
+                // when it exits, and the scan starts before.
+                layout: built.view,
+                manifest: built.manifest,
+                nativePlatform: plan.nativePlatform
               },
               {
                 log: out,
@@ -433,10 +448,12 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
                 ignoreDirs: [cfg.context]
               }
             )
+            const s = combineScans(scans)
+            if (scans.length > 1) out.info(`per platform: ${platformScanDetail(scans)}`)
             result.scan = s
             Object.assign(result.outputs, scanOutputs(s))
             for (const f of s.findings.slice(0, 50)) out.info(describeFinding(f))
-            const detail = scanDetail(s)
+            const detail = scans.length > 1 ? platformScanDetail(scans) : scanDetail(s)
             if (!s.passed) {
               for (const f of s.failing.slice(0, 20)) {
                 out.annotate({
@@ -445,7 +462,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
                   message: describeFinding(f)
                 })
               }
-              throw new GateFailed(scanFailure(s, cfg.scan.severities))
+              const failure = scanFailure(s, cfg.scan.severities)
+              throw new GateFailed(scans.length > 1 ? `${failure} (${detail})` : failure)
             }
             return { value: undefined, detail }
           },

@@ -4,6 +4,7 @@ import { UserError } from './errors.js'
 import type { GitContext, MetaResult } from './meta/index.js'
 import { checkImagesMatchRegistry, decidePush, type PushDecision } from './policy.js'
 import { canonicalRegistry, registryOf, repositoryOf } from './reference.js'
+import { nativePlatform } from './build/platforms.js'
 import { parseFlavor } from './meta/flavor.js'
 import { pushOrder } from './push/index.js'
 
@@ -16,6 +17,10 @@ export interface EngineFacts {
   context: string
   /** Driver of the `builder` input's builder, when one was named. */
   namedBuilderDriver?: string
+  /** Nodes of the `builder` input's builder (`buildx create --append` adds one per platform). */
+  namedBuilderNodes?: number
+  /** The daemon's platform (`linux/amd64`): the one platform of a multi-platform build it can run. */
+  platform?: string
 }
 
 /**
@@ -58,7 +63,14 @@ export interface RunPlan {
   /** BuildKit exporter annotation options (`annotation-manifest.k=v`, ...). */
   annotations: string[]
   layoutDir: string
+  /** `--platform`: empty (the builder's own), one platform, or several joined by commas. */
   platform: string
+  /** Of a multi-platform build: the daemon's platform, smoke-tested; every platform is scanned. */
+  nativePlatform?: string
+  /** The builder's docker exporter cannot take the index: load the native platform from the layout. */
+  loadFromLayout: boolean
+  /** A builder with one node per platform: one build per platform, joined into one index. */
+  perPlatformBuilds: boolean
   /** `latest=highest`: the push keeps `latest` off versions below the highest in the registry. */
   latestHighest?: { tag: string; version: string; prefix: string; suffix: string }
 }
@@ -206,6 +218,8 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     checkImagesMatchRegistry(meta.images, cfg.registry)
   }
   const { builder, path: buildPath } = chooseBuilder(cfg, engine, runId)
+  const multiPlatform = cfg.platforms.length > 1
+  const native = multiPlatform ? nativePlatform(cfg.platforms, engine.platform ?? '') : undefined
   const payload = ctx.payload as { pull_request?: { base?: { ref?: string } } }
   const cache = planCache(cfg.cache, meta.images, push.push, {
     ref: ctx.ref,
@@ -240,8 +254,14 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     cache,
     localTags: [localName],
     pushTags,
-    annotations: exporterAnnotations(meta.annotations, false),
+    annotations: exporterAnnotations(meta.annotations, multiPlatform),
     layoutDir: path.join(reportDir, 'oci'),
-    platform: cfg.platforms[0] ?? ''
+    platform: cfg.platforms.join(','),
+    ...(native ? { nativePlatform: native } : {}),
+    // The docker driver on the containerd store stores the index itself; every other exporter
+    // refuses manifest lists.
+    loadFromLayout: multiPlatform && buildPath !== 'daemon',
+    // buildx cannot export a multi-node build as an OCI layout: one build per platform, joined.
+    perPlatformBuilds: multiPlatform && (engine.namedBuilderNodes ?? 1) > 1
   }
 }

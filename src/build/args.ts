@@ -10,7 +10,20 @@ export interface BuildPlan {
   /** Build secret ids; each value is handed over in the env var `secretEnvName(id)`. */
   secretIds: string[]
   target: string
+  /** `--platform`: one platform, or several (comma-separated) for one multi-platform index. */
   platform: string
+  /** Of a multi-platform build: the platform that reaches the daemon and is smoke-tested. */
+  nativePlatform?: string
+  /**
+   * No `type=docker` output: the builder's docker exporter refuses an index (every driver but the
+   * docker driver on the containerd store), so the native platform is loaded from the layout.
+   */
+  loadFromLayout?: boolean
+  /**
+   * A builder with one node per platform: one `buildx build` per platform (buildx routes each to
+   * its node), joined into one index afterwards (see nodes.ts).
+   */
+  perPlatformBuilds?: boolean
   cacheFrom: string[]
   cacheTo: string[]
   /** Exporter annotation options (`annotation-manifest.key=value`), applied to both outputs. */
@@ -34,7 +47,9 @@ export function csvField(s: string): string {
  * from the same result: into the daemon (`type=docker`: straight into the containerd store with
  * the docker driver, a tarball load otherwise) for the smoke test, and as an OCI layout of the very
  * same manifest for the scan and the push. Both use OCI media types so the manifest is identical.
- * The registry cache, when the run pushes, is exported by this same build.
+ * The registry cache, when the run pushes, is exported by this same build. A multi-platform build
+ * writes one index; where the docker exporter cannot take an index (`loadFromLayout`), only the
+ * layout is written and the native platform is loaded from it after the build.
  */
 export function buildArgv(plan: BuildPlan): string[] {
   const argv = ['buildx', 'build', '--builder', plan.builder, '--progress', 'plain']
@@ -47,10 +62,12 @@ export function buildArgv(plan: BuildPlan): string[] {
   for (const c of plan.cacheFrom) argv.push('--cache-from', c)
   for (const c of plan.cacheTo) argv.push('--cache-to', c)
   const common = ['oci-mediatypes=true', ...plan.annotations].map(csvField)
-  argv.push(
-    '--output',
-    ['type=docker', csvField(`name=${plan.tags.join(',')}`), ...common].join(',')
-  )
+  if (!plan.loadFromLayout) {
+    argv.push(
+      '--output',
+      ['type=docker', csvField(`name=${plan.tags.join(',')}`), ...common].join(',')
+    )
+  }
   argv.push(
     '--output',
     ['type=oci', csvField(`dest=${plan.layoutDir}`), 'tar=false', ...common].join(',')

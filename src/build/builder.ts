@@ -3,6 +3,7 @@ import type { Docker } from '../docker.js'
 import { lastLines } from '../docker.js'
 import { UserError } from '../errors.js'
 import type { BuilderPlan, EngineFacts } from '../plan.js'
+import { daemonPlatform } from './platforms.js'
 
 /** What the planning step needs to know about the daemon and the named builder. */
 export async function engineFacts(
@@ -20,6 +21,8 @@ export async function engineFacts(
   const parsed = JSON.parse(info.stdout) as {
     ServerVersion?: string
     DriverStatus?: [string, string][]
+    OSType?: string
+    Architecture?: string
   }
   const containerd = (parsed.DriverStatus ?? []).some(
     ([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1'
@@ -28,7 +31,10 @@ export async function engineFacts(
   const facts: EngineFacts = {
     store: containerd ? 'containerd' : 'classic',
     version: parsed.ServerVersion ?? 'unknown',
-    context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default'
+    context: ctx.code === 0 ? ctx.stdout.trim() || 'default' : 'default',
+    ...(parsed.Architecture
+      ? { platform: daemonPlatform(parsed.OSType ?? 'linux', parsed.Architecture) }
+      : {})
   }
   if (cfg.builder) {
     const res = await docker.run(['buildx', 'inspect', '--bootstrap', cfg.builder])
@@ -38,8 +44,15 @@ export async function engineFacts(
       )
     }
     facts.namedBuilderDriver = /Driver:\s*(\S+)/.exec(res.stdout)?.[1] ?? 'unknown'
+    facts.namedBuilderNodes = builderNodes(res.stdout)
   }
   return facts
+}
+
+/** The number of nodes `docker buildx inspect` lists (one `Name:` line per node below `Nodes:`). */
+export function builderNodes(inspect: string): number {
+  const nodes = inspect.split(/^Nodes:\s*$/m)[1] ?? ''
+  return nodes.split('\n').filter((l) => /^Name:\s/.test(l)).length
 }
 
 /** Creates the builder the plan asks for (when it is ours to create) and starts it. */
