@@ -236,7 +236,7 @@ export function parseRegistryAuth(value: string): RegistryAuth[] {
     }
     if (/[\s/]/.test(fields.registry!.replace(/^https?:\/\//, '').replace(/\/+$/, ''))) {
       throw new UserError(
-        `${where}: "registry" must be a host name (such as ghcr.io or registry.example.com:5000), not a path.`
+        `${where}: "registry" must be a host name (such as registry.example.com:5000), not a path.`
       )
     }
     const registry = canonicalRegistry(

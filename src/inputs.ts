@@ -202,7 +202,7 @@ export const INPUTS: InputSpec[] = [
     default: '',
     description:
       'Credentials for further registries named by `images`, one `registry=...,username=...,password=...` ' +
-      'block per line (e.g. ghcr.io with a token). Masked; each registry is logged in inside the ' +
+      'block per line. Masked; each registry is logged in inside the ' +
       "run's own Docker configuration, and only when the run pushes. Registries without a line use " +
       '`username`/`password` (for `registry`) or the Docker client configuration.'
   },

@@ -189,11 +189,11 @@ describe('registry-auth', () => {
   it('reads one registry=,username=,password= block per line; a password may hold commas', () => {
     const auth = parseRegistryAuth(
       '\n# hub\nregistry=index.docker.io,username=acme,password=dckr_pat_x\n' +
-        ' registry = https://ghcr.io/ , username=bot , password=a,b=c \n'
+        ' registry = https://registry.example.com/ , username=bot , password=a,b=c \n'
     )
     expect(auth).toEqual([
       { registry: 'docker.io', username: 'acme', password: 'dckr_pat_x', line: 3 },
-      { registry: 'ghcr.io', username: 'bot', password: 'a,b=c', line: 4 }
+      { registry: 'registry.example.com', username: 'bot', password: 'a,b=c', line: 4 }
     ])
   })
   it.each([
@@ -230,15 +230,15 @@ describe('registry-auth', () => {
     expect(() =>
       parseConfig(
         from({
-          registry: 'ghcr.io',
+          registry: 'registry.example.com',
           username: 'me',
           password: 'pw',
-          'registry-auth': 'registry=ghcr.io,username=bot,password=tok'
+          'registry-auth': 'registry=registry.example.com,username=bot,password=tok'
         }),
         { cli: true }
       )
     ).toThrow(
-      'Credentials for ghcr.io are given twice: by "username"/"password" and by "registry-auth" line 1. Keep one.'
+      'Credentials for registry.example.com are given twice: by "username"/"password" and by "registry-auth" line 1. Keep one.'
     )
   })
   it("masks each password (and any misspelt key's value) before parsing", () => {
@@ -246,13 +246,13 @@ describe('registry-auth', () => {
     maskSecretInputs(
       from({
         'registry-auth':
-          'registry=ghcr.io,username=bot,password=to,ken\nregistry=x,username=y,pasword=abc'
+          'registry=registry.example.com,username=bot,password=to,ken\nregistry=x,username=y,pasword=abc'
       }),
       (v) => seen.push(v),
       true
     )
     expect(seen).toEqual(expect.arrayContaining(['to,ken', 'abc']))
-    expect(seen).not.toContain('ghcr.io')
+    expect(seen).not.toContain('registry.example.com')
     expect(seen).not.toContain('bot')
   })
 })

@@ -26,21 +26,21 @@ describe('credentialsFor: one credential per registry, and where it came from', 
         username: 'ci',
         password: 'pw',
         'registry-auth':
-          'registry=ghcr.io,username=bot,password=gh\nregistry=docker.io,username=acme,password=hub'
+          'registry=registry.example.com,username=bot,password=gh\nregistry=docker.io,username=acme,password=hub'
       })[n],
     { cli: true }
   )
   const dir = dockerConfig({
-    'quay.io': ['robot', 'q'],
-    'ghcr.io': ['other', 'ignored'],
+    'other.example.com': ['robot', 'q'],
+    'registry.example.com': ['other', 'ignored'],
     'https://index.docker.io/v1/': ['other', 'ignored']
   })
 
   it.each([
-    ['ghcr.io', 'bot', 'gh', 'the "registry-auth" input, line 1'],
+    ['registry.example.com', 'bot', 'gh', 'the "registry-auth" input, line 1'],
     ['docker.io', 'acme', 'hub', 'the "registry-auth" input, line 2'],
     ['reg.example:5000', 'ci', 'pw', 'the "username" and "password" inputs'],
-    ['quay.io', 'robot', 'q', 'the Docker client configuration']
+    ['other.example.com', 'robot', 'q', 'the Docker client configuration']
   ])('%s -> %s from %s', async (registry, username, password, source) => {
     const c = await credentialsFor(cfg, registry, dir)
     expect(c).toEqual({ credentials: { username, password }, source })

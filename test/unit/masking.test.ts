@@ -25,7 +25,7 @@ function wellFormed(input: string, secret: string): Record<string, string> {
   if (input === 'secrets') return { secrets: `HF_TOKEN=${secret}` }
   if (input === 'password') return { password: secret, username: 'ci-bot' }
   if (input === 'registry-auth')
-    return { 'registry-auth': `registry=ghcr.io,username=bot,password=${secret}` }
+    return { 'registry-auth': `registry=registry.example.com,username=bot,password=${secret}` }
   return { [input]: secret }
 }
 

@@ -97,43 +97,55 @@ describe('planRun', () => {
   describe('several registries', () => {
     const several = {
       ...base,
-      images: 'reg.example:5000/team/app\nghcr.io/acme/app\nacme/app',
+      images: 'reg.example:5000/team/app\nregistry.example.com/acme/app\nacme/app',
       'registry-auth':
-        'registry=ghcr.io,username=bot,password=t0k,en\n# Docker Hub\nregistry=index.docker.io,username=acme,password=hub'
+        'registry=registry.example.com,username=bot,password=t0k,en\n# Docker Hub\nregistry=index.docker.io,username=acme,password=hub'
     }
     it('logs in to every registry an image names, each with its own credential', () => {
       const p = plan(several)
       expect(p.logins).toEqual([
         { registry: 'reg.example:5000', username: 'ci', source: { kind: 'inputs' } },
-        { registry: 'ghcr.io', username: 'bot', source: { kind: 'registry-auth', line: 1 } },
+        {
+          registry: 'registry.example.com',
+          username: 'bot',
+          source: { kind: 'registry-auth', line: 1 }
+        },
         { registry: 'docker.io', username: 'acme', source: { kind: 'registry-auth', line: 3 } }
       ])
       // Version tags first in every registry, latest last everywhere.
       expect(p.pushTags.slice(0, 3)).toEqual([
         'reg.example:5000/team/app:1.2.3',
-        'ghcr.io/acme/app:1.2.3',
+        'registry.example.com/acme/app:1.2.3',
         'acme/app:1.2.3'
       ])
       expect(p.pushTags.slice(-3)).toEqual([
         'reg.example:5000/team/app:latest',
-        'ghcr.io/acme/app:latest',
+        'registry.example.com/acme/app:latest',
         'acme/app:latest'
       ])
     })
     it("the cache lives in the first image's registry", () => {
-      const p = plan({ ...several, images: 'ghcr.io/acme/app\nreg.example:5000/team/app' })
-      expect(p.cache.to[0]).toMatch(/^type=registry,ref=ghcr\.io\/acme\/app:buildcache-/)
+      const p = plan({
+        ...several,
+        images: 'registry.example.com/acme/app\nreg.example:5000/team/app'
+      })
+      expect(p.cache.to[0]).toMatch(
+        /^type=registry,ref=registry\.example\.com\/acme\/app:buildcache-/
+      )
     })
     it('a registry without a line or username falls back to the Docker client configuration', () => {
-      const p = plan({ ...several, images: 'reg.example:5000/team/app\nquay.io/acme/app' })
+      const p = plan({
+        ...several,
+        images: 'reg.example:5000/team/app\nother.example.com/acme/app'
+      })
       expect(p.logins[1]).toEqual({
-        registry: 'quay.io',
+        registry: 'other.example.com',
         username: '',
         source: { kind: 'docker-config' }
       })
     })
     it('without any credential input, logs in nowhere (the Docker client configuration is used as it is)', () => {
-      const p = plan({ images: 'ghcr.io/acme/app\nacme/app' })
+      const p = plan({ images: 'registry.example.com/acme/app\nacme/app' })
       expect(p.push.push).toBe(true)
       expect(p.logins).toEqual([])
     })
@@ -145,8 +157,8 @@ describe('planRun', () => {
       expect(p.cache.to).toEqual([])
     })
     it('logs in only where an image lives, not to every registry-auth line', () => {
-      const p = plan({ ...several, images: 'ghcr.io/acme/app' })
-      expect(p.logins.map((l) => l.registry)).toEqual(['ghcr.io'])
+      const p = plan({ ...several, images: 'registry.example.com/acme/app' })
+      expect(p.logins.map((l) => l.registry)).toEqual(['registry.example.com'])
     })
   })
   it('turns annotations into exporter options for the manifest', () => {
