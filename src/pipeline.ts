@@ -139,7 +139,8 @@ export async function credentialsFor(
 async function latestPolicy(
   plan: RunPlan,
   creds: Map<string, Credentials | undefined>,
-  log: Logger
+  log: Logger,
+  sources?: Map<string, string>
 ): Promise<string[]> {
   const policy = plan.latestHighest
   if (!policy) return plan.pushTags
@@ -151,7 +152,8 @@ async function latestPolicy(
       continue
     }
     const existing = await new RegistryClient(t.registry, {
-      credentials: creds.get(t.registry)
+      credentials: creds.get(t.registry),
+      credentialSource: sources?.get(t.registry)
     }).listTags(t.repository)
     const verdict = highestRelease(policy.version, existing, policy)
     if (verdict.highest) kept.push(tag)
@@ -497,7 +499,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           sources.set(r, c.source)
         }
         for (const v of creds.values()) if (v) log.secret(v.password)
-        const tags = await latestPolicy(plan, creds, log)
+        const tags = await latestPolicy(plan, creds, log, sources)
         const p = await pushLayout(built.layout, built.manifest, tags, {
           log,
           credentials: (r) => creds.get(r),
@@ -509,7 +511,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         for (const tag of p.pushed) {
           const t = splitTag(tag)
           const served = await new RegistryClient(t.registry, {
-            credentials: creds.get(t.registry)
+            credentials: creds.get(t.registry),
+            credentialSource: sources.get(t.registry)
           }).manifestDigest(t.repository, t.tag)
           if (served !== built.digest) {
             throw new Error(

@@ -17,6 +17,7 @@ import {
   sh,
   tagPush,
   TESTBED_HOME,
+  tinyContext,
   uniqueName,
   visibleLog,
   type ActionEvent,
@@ -312,6 +313,34 @@ describeTestbed('several registries (Basic and Bearer token)', (bed) => {
       expect(cached.some((s) => /COPY .*app/.test(s))).toBe(false)
     }, 1_200_000)
   })
+
+  it('latest=highest reads the tags of the token registry: re-releasing 1.4.1 after 2.0.0 leaves latest', async () => {
+    const repo = uniqueName('acme/token-latest')
+    const release = async (tag: string): Promise<ActionRun> => {
+      const i = {
+        context: tinyContext(),
+        images: `${tok.registry}/${repo}`,
+        'registry-auth': registryAuth(tok),
+        'build-args': `BASE_IMAGE=${bed.busyboxImage}`,
+        tags: 'type=semver,pattern={{version}}',
+        flavor: 'latest=highest',
+        lint: 'false',
+        smoke: 'false',
+        scan: 'false',
+        cache: 'off'
+      }
+      const run = await runAction(i, tagPush(tag), { env })
+      await runPost(run, i, tagPush(tag), env)
+      if (run.code !== 0) console.log(run.output)
+      expect(run.code).toBe(0)
+      return run
+    }
+    const v2 = await release('v2.0.0')
+    const fix = await release('v1.4.1')
+    expect(digestIn(tok, `${repo}:1.4.1`)).toBe(fix.outputs.digest)
+    expect(digestIn(tok, `${repo}:latest`)).toBe(v2.outputs.digest)
+    expect(fix.output).toContain('stays where it is: 2.0.0 is higher than 1.4.1 (latest=highest)')
+  }, 300_000)
 
   it('a pull request logs in nowhere and pushes nothing, whatever registry-auth holds', async () => {
     const repoA = uniqueName('acme/multi-pr-basic')
