@@ -78,6 +78,11 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
       'Pass the password with --password-stdin (or INPUT_PASSWORD), never as a flag: flags end up in shell history and process lists.'
     )
   }
+  if (parsed.strings['registry-auth'] !== undefined) {
+    throw new UserError(
+      'Pass "registry-auth" in the environment (env "INPUT_REGISTRY-AUTH=registry=...,username=...,password=..." ml-docker run ...), never as a flag: flags end up in shell history and process lists.'
+    )
+  }
   const values: Record<string, string> = { ...parsed.switches }
   // A repeated option adds lines, as a multi-line input does.
   for (const [name, list] of Object.entries(parsed.strings)) values[name] = list.join('\n')
@@ -102,6 +107,8 @@ function runHelp(): string {
       lines.push('  --password-stdin            read the registry password from standard input')
       continue
     }
+    // A credential: read from INPUT_REGISTRY-AUTH only.
+    if (i.name === 'registry-auth') continue
     const def = i.cliDefault ?? i.default
     lines.push(
       `  --${i.name.padEnd(26)}${i.description.split('. ')[0].replace(/\.$/, '')}${def && !def.includes('\n') ? ` [${def}]` : ''}`

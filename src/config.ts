@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parsePlatforms } from './build/platforms.js'
 import { UserError } from './errors.js'
+import { canonicalRegistry } from './reference.js'
 import { INPUTS, inputSpec } from './inputs.js'
 import type { Threshold } from './lint/index.js'
 import {
@@ -49,6 +50,8 @@ export interface Config {
   registry: string
   username: string
   password: string
+  /** `registry-auth`: credentials per registry, one line each (registry in canonical form). */
+  registryAuth: RegistryAuth[]
   lint: {
     enabled: boolean
     /** undefined: not set, the lint configuration or the action's default decides */
@@ -162,6 +165,99 @@ export function parseKeyValues(name: string, value: string): Record<string, stri
   return out
 }
 
+export interface RegistryAuth {
+  /** Canonical host (`docker.io` for Docker Hub in any spelling). */
+  registry: string
+  username: string
+  password: string
+  /** Line number in the input, for messages. */
+  line: number
+}
+
+const AUTH_KEYS = ['registry', 'username', 'password'] as const
+/** Splits a block on the commas that start a known key, so a password may itself contain commas. */
+const AUTH_SPLIT = /,(?=\s*(?:registry|username|password)\s*=)/
+
+/**
+ * The credential parts of `registry-auth`-style blocks, to mask before anything is parsed: each
+ * `password=` value (which may hold commas), and the value of any key other than `registry` and
+ * `username` (a misspelt `password` is still a password).
+ */
+export function authBlockPasswords(value: string): string[] {
+  const out = new Set<string>()
+  for (const line of value.split('\n')) {
+    for (const piece of line.trim().split(AUTH_SPLIT)) {
+      const m = /^\s*password\s*=(.*)$/s.exec(piece)
+      if (m && m[1].trim()) out.add(m[1].trim())
+    }
+    for (const piece of line.trim().split(',')) {
+      const m = /^\s*([^=]*?)\s*=(.*)$/s.exec(piece)
+      if (!m || ['registry', 'username'].includes(m[1].toLowerCase())) continue
+      // Too short to be a credential, and masking it would blank out common text.
+      if (m[2].trim().length >= 3) out.add(m[2].trim())
+    }
+  }
+  return [...out]
+}
+
+/**
+ * `registry=...,username=...,password=...` per line. Messages name the line, never its content
+ * (it holds a credential).
+ */
+export function parseRegistryAuth(value: string): RegistryAuth[] {
+  const out: RegistryAuth[] = []
+  const seen = new Map<string, number>()
+  value.split('\n').forEach((rawLine, index) => {
+    const line = rawLine.trim()
+    const n = index + 1
+    if (line === '' || line.startsWith('#')) return
+    const where = `Input "registry-auth", line ${n}`
+    const fields: Partial<Record<(typeof AUTH_KEYS)[number], string>> = {}
+    for (const piece of line.split(AUTH_SPLIT)) {
+      const eq = piece.indexOf('=')
+      const key = eq > 0 ? piece.slice(0, eq).trim().toLowerCase() : ''
+      if (!(AUTH_KEYS as readonly string[]).includes(key)) {
+        throw new UserError(
+          `${where}: expected registry=HOST,username=USER,password=SECRET (the line is not shown: it holds a credential).`
+        )
+      }
+      const k = key as (typeof AUTH_KEYS)[number]
+      // Only a password may hold a comma; elsewhere one means an unknown key.
+      if (k !== 'password' && piece.slice(eq + 1).includes(',')) {
+        throw new UserError(
+          `${where}: expected registry=HOST,username=USER,password=SECRET (the line is not shown: it holds a credential).`
+        )
+      }
+      if (fields[k] !== undefined) throw new UserError(`${where}: "${k}" is given twice.`)
+      fields[k] = piece.slice(eq + 1).trim()
+    }
+    const missing = AUTH_KEYS.filter((k) => !fields[k])
+    if (missing.length) {
+      throw new UserError(
+        `${where}: ${missing.map((k) => `"${k}"`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing or empty; ` +
+          'write registry=HOST,username=USER,password=SECRET.'
+      )
+    }
+    if (/[\s/]/.test(fields.registry!.replace(/^https?:\/\//, '').replace(/\/+$/, ''))) {
+      throw new UserError(
+        `${where}: "registry" must be a host name (such as registry.example.com:5000), not a path.`
+      )
+    }
+    const registry = canonicalRegistry(
+      fields.registry!.replace(/^https?:\/\//, '').replace(/\/+$/, '')
+    )
+    const earlier = seen.get(registry)
+    if (earlier !== undefined) {
+      throw new UserError(
+        `Input "registry-auth", lines ${earlier} and ${n} both give credentials for ${registry}: keep one.`
+      )
+    }
+    seen.set(registry, n)
+    out.push({ registry, username: fields.username!, password: fields.password!, line: n })
+  })
+  return out
+}
+
 function isSecretInput(name: string): boolean {
   return INPUTS.some((i) => i.name === name && i.secret)
 }
@@ -187,6 +283,7 @@ export function maskSecretInputs(
       const eq = line.indexOf('=')
       if (eq >= 0 && line.slice(eq + 1)) setSecret(line.slice(eq + 1))
     }
+    for (const p of authBlockPasswords(value)) setSecret(p)
   }
 }
 
@@ -331,6 +428,14 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
   if (password && !username) {
     throw new UserError('Input "password" is set but "username" is empty: set both, or neither.')
   }
+  const registry = get('registry').trim() || 'docker.io'
+  const registryAuth = parseRegistryAuth(get('registry-auth'))
+  const twice = username && registryAuth.find((a) => a.registry === canonicalRegistry(registry))
+  if (twice) {
+    throw new UserError(
+      `Credentials for ${twice.registry} are given twice: by "username"/"password" and by "registry-auth" line ${twice.line}. Keep one.`
+    )
+  }
 
   return {
     context,
@@ -355,9 +460,10 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     },
     push,
     pushTimeoutSeconds: parseSeconds('push-timeout', get('push-timeout')),
-    registry: get('registry').trim() || 'docker.io',
+    registry,
     username,
     password,
+    registryAuth,
     lint: {
       enabled: parseBool('lint', get('lint')),
       threshold,

@@ -196,6 +196,17 @@ export const INPUTS: InputSpec[] = [
     description:
       'Registry password or access token. Masked; passed to docker with --password-stdin.'
   },
+  {
+    group: 'Registry',
+    name: 'registry-auth',
+    secret: true,
+    default: '',
+    description:
+      'Credentials for further registries named by `images`, one `registry=...,username=...,password=...` ' +
+      'block per line. Masked; each registry is logged in inside the ' +
+      "run's own Docker configuration, and only when the run pushes. Registries without a line use " +
+      '`username`/`password` (for `registry`) or the Docker client configuration.'
+  },
   // Lint
   {
     group: 'Lint',

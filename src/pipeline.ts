@@ -16,7 +16,7 @@ import {
   type GitContext,
   type MetaResult
 } from './meta/index.js'
-import { planRun, type CachePlan, type RunPlan } from './plan.js'
+import { credentialLabel, planRun, type CachePlan, type RunPlan } from './plan.js'
 import type { PushDecision } from './policy.js'
 import { canonicalRegistry, isDockerHub } from './reference.js'
 import { createDockerConfig, login } from './push/login.js'
@@ -126,18 +126,40 @@ export function defaultImages(
   return isDockerHub(cfg.registry) ? repo : `${cfg.registry.replace(/\/+$/, '')}/${repo}`
 }
 
-/** The push credentials for `registry`: the run's own inputs, else the Docker client's configuration. */
-async function credentialsFor(cfg: Config, registry: string): Promise<Credentials | undefined> {
+/**
+ * The credentials for `registry` and where they came from: its `registry-auth` line, else the
+ * run's `username`/`password` (for the `registry` input), else the Docker client's configuration
+ * (`dockerConfig`: the run's own once it logged in, so helpers the user configured are read before).
+ */
+export async function credentialsFor(
+  cfg: Pick<Config, 'registry' | 'username' | 'password' | 'registryAuth'>,
+  registry: string,
+  dockerConfig?: string
+): Promise<{ credentials?: Credentials; source: string }> {
+  const auth = cfg.registryAuth.find((a) => a.registry === registry)
+  if (auth) {
+    return {
+      credentials: { username: auth.username, password: auth.password },
+      source: credentialLabel({ kind: 'registry-auth', line: auth.line })
+    }
+  }
   if (cfg.username && registry === canonicalRegistry(cfg.registry))
-    return { username: cfg.username, password: cfg.password }
-  return credentialsFromDockerConfig(registry)
+    return {
+      credentials: { username: cfg.username, password: cfg.password },
+      source: credentialLabel({ kind: 'inputs' })
+    }
+  return {
+    credentials: await credentialsFromDockerConfig(registry, dockerConfig),
+    source: credentialLabel({ kind: 'docker-config' })
+  }
 }
 
 /** Drops `latest` from the push when `latest=highest` and the registry holds a higher release. */
 async function latestPolicy(
   plan: RunPlan,
   creds: Map<string, Credentials | undefined>,
-  log: Logger
+  log: Logger,
+  sources?: Map<string, string>
 ): Promise<string[]> {
   const policy = plan.latestHighest
   if (!policy) return plan.pushTags
@@ -149,7 +171,8 @@ async function latestPolicy(
       continue
     }
     const existing = await new RegistryClient(t.registry, {
-      credentials: creds.get(t.registry)
+      credentials: creds.get(t.registry),
+      credentialSource: sources?.get(t.registry)
     }).listTags(t.repository)
     const verdict = highestRelease(policy.version, existing, policy)
     if (verdict.highest) kept.push(tag)
@@ -298,7 +321,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
           `plus an OCI layout for the scan and the push; ${p.cache.note}`
       )
       if (p.push.push) log.info(`push order: ${p.pushTags.join(', ')}`)
-      if (p.push.push && !cfg.username) {
+      if (p.push.push && !cfg.username && cfg.registryAuth.length === 0) {
         log.warning(
           'No username/password given: pushing with the credentials already in the Docker client configuration.'
         )
@@ -312,14 +335,34 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     // login: its own step, so a wrong password is reported as such and nothing was built yet.
     if (plan.logins.length) {
       await stage('login', async () => {
+        // Every registry the run pushes to (or caches in), each with its own credential, in the
+        // run's own DOCKER_CONFIG: BuildKit's cache export and the push both see them there.
+        // Credentials from the user's Docker configuration (helpers included) are read first.
+        const creds = await Promise.all(
+          plan.logins.map((l) =>
+            l.source.kind === 'docker-config'
+              ? credentialsFromDockerConfig(canonicalRegistry(l.registry))
+              : credentialsFor(cfg, canonicalRegistry(l.registry)).then((c) => c.credentials)
+          )
+        )
+        for (const c of creds) if (c) log.secret(c.password)
         cleanup.dockerConfig = await createDockerConfig()
         save()
         docker.env.dockerConfig = cleanup.dockerConfig
-        for (const l of plan.logins) await login(docker, l.registry, l.username, cfg.password)
-        return {
-          value: undefined,
-          detail: plan.logins.map((l) => `${l.username}@${l.registry}`).join(', ')
+        const done: string[] = []
+        for (const [i, l] of plan.logins.entries()) {
+          const c = creds[i]
+          if (!c) {
+            log.warning(
+              `${l.registry}: no credentials in "registry-auth", "username"/"password" or the Docker ` +
+                'client configuration; pushing there without logging in.'
+            )
+            continue
+          }
+          await login(docker, l.registry, c.username, c.password, credentialLabel(l.source))
+          done.push(`${c.username}@${l.registry}`)
         }
+        return { value: undefined, detail: done.join(', ') || 'no credentials found' }
       })
     } else {
       skip(
@@ -510,12 +553,18 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       await stage('push', async () => {
         const registries = [...new Set(plan.pushTags.map((t) => splitTag(t).registry))]
         const creds = new Map<string, Credentials | undefined>()
-        for (const r of registries) creds.set(r, await credentialsFor(cfg, r))
+        const sources = new Map<string, string>()
+        for (const r of registries) {
+          const c = await credentialsFor(cfg, r, cleanup.dockerConfig)
+          creds.set(r, c.credentials)
+          sources.set(r, c.source)
+        }
         for (const v of creds.values()) if (v) log.secret(v.password)
-        const tags = await latestPolicy(plan, creds, log)
+        const tags = await latestPolicy(plan, creds, log, sources)
         const p = await pushLayout(built.layout, built.manifest, tags, {
           log,
           credentials: (r) => creds.get(r),
+          credentialSource: (r) => sources.get(r),
           deadline: Date.now() + cfg.pushTimeoutSeconds * 1000
         })
         result.push = p
@@ -523,7 +572,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         for (const tag of p.pushed) {
           const t = splitTag(tag)
           const served = await new RegistryClient(t.registry, {
-            credentials: creds.get(t.registry)
+            credentials: creds.get(t.registry),
+            credentialSource: sources.get(t.registry)
           }).manifestDigest(t.repository, t.tag)
           if (served !== built.digest) {
             throw new Error(
@@ -562,7 +612,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
             cwd: deps.cwd ?? process.cwd(),
             reportDir,
             dockerConfig: cleanup.dockerConfig,
-            credentials: (r) => credentialsFor(cfg, r),
+            credentials: async (r) => (await credentialsFor(cfg, r)).credentials,
             context: deps.context,
             runId
           }

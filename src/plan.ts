@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { Config } from './config.js'
 import { UserError } from './errors.js'
 import type { GitContext, MetaResult } from './meta/index.js'
-import { checkImagesMatchRegistry, decidePush, type PushDecision } from './policy.js'
+import { decidePush, type PushDecision } from './policy.js'
 import { canonicalRegistry, registryOf, repositoryOf } from './reference.js'
 import { nativePlatform } from './build/platforms.js'
 import { parseFlavor } from './meta/flavor.js'
@@ -49,10 +49,68 @@ export interface CachePlan {
   note: string
 }
 
+/** Where a registry's credentials come from (named in login and push failures). */
+export type CredentialSource =
+  { kind: 'registry-auth'; line: number } | { kind: 'inputs' } | { kind: 'docker-config' }
+
+export interface LoginPlan {
+  /** Host as given to `docker login` (canonical, or the `registry` input as written). */
+  registry: string
+  /** Empty for `docker-config`: known only once the configuration is read. */
+  username: string
+  source: CredentialSource
+}
+
+/** The input (or configuration) a credential came from, for messages. */
+export function credentialLabel(source: CredentialSource): string {
+  switch (source.kind) {
+    case 'registry-auth':
+      return `the "registry-auth" input, line ${source.line}`
+    case 'inputs':
+      return 'the "username" and "password" inputs'
+    case 'docker-config':
+      return 'the Docker client configuration'
+  }
+}
+
+/**
+ * Which registries the run logs in to, and with what. Only a pushing run logs in anywhere. Every
+ * registry an image (or an explicit registry cache) names gets its credentials from its
+ * `registry-auth` line, else from `username`/`password` when it is the `registry` input, else from
+ * the Docker client configuration. Without any credential input the run logs in nowhere and uses
+ * the Docker client configuration as it is.
+ */
+export function planLogins(
+  cfg: Pick<Config, 'registry' | 'username' | 'registryAuth' | 'cache'>,
+  images: string[],
+  pushing: boolean
+): LoginPlan[] {
+  if (!pushing || (!cfg.username && cfg.registryAuth.length === 0)) return []
+  const registries = images.map(registryOf)
+  if (cfg.cache.mode === 'explicit' && cfg.cache.ref) registries.push(registryOf(cfg.cache.ref))
+  const inputsRegistry = canonicalRegistry(cfg.registry)
+  const out: LoginPlan[] = []
+  for (const registry of new Set(registries)) {
+    const auth = cfg.registryAuth.find((a) => a.registry === registry)
+    if (auth) {
+      out.push({
+        registry,
+        username: auth.username,
+        source: { kind: 'registry-auth', line: auth.line }
+      })
+    } else if (cfg.username && registry === inputsRegistry) {
+      out.push({ registry: cfg.registry, username: cfg.username, source: { kind: 'inputs' } })
+    } else {
+      out.push({ registry, username: '', source: { kind: 'docker-config' } })
+    }
+  }
+  return out
+}
+
 export interface RunPlan {
   push: PushDecision
   /** Registries to log in to before the build (empty unless the run pushes). */
-  logins: { registry: string; username: string }[]
+  logins: LoginPlan[]
   builder: BuilderPlan
   path: BuildPath
   cache: CachePlan
@@ -215,7 +273,6 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
           '(for example type=ref,event=branch), or set push: false.'
       )
     }
-    checkImagesMatchRegistry(meta.images, cfg.registry)
   }
   const { builder, path: buildPath } = chooseBuilder(cfg, engine, runId)
   const multiPlatform = cfg.platforms.length > 1
@@ -235,11 +292,7 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     return [...exact, ...tags.filter((t) => !exact.includes(t))]
   }
   const pushTags = push.push ? pushOrder(versionFirst(meta.tags), floating) : []
-  const registry = canonicalRegistry(cfg.registry)
-  const logins =
-    push.push && cfg.username && meta.images.some((i) => registryOf(i) === registry)
-      ? [{ registry: cfg.registry, username: cfg.username }]
-      : []
+  const logins = planLogins(cfg, meta.images, push.push)
   const flavor = parseFlavor(cfg.flavor)
   const latestHighest =
     flavor.latest === 'highest' && latest !== undefined && meta.version

@@ -1,6 +1,5 @@
 import type { PushMode } from './config.js'
 import { UserError } from './errors.js'
-import { canonicalRegistry, DOCKER_HUB, registryOf } from './reference.js'
 
 /** Events that build code nobody has merged yet: gate them, never publish from them. */
 export const UNTRUSTED_EVENTS = [
@@ -48,18 +47,4 @@ export function decidePush(mode: PushMode, eventName: string): PushDecision {
   if (PUBLISHING_EVENTS.includes(eventName))
     return { push: true, reason: `push: auto on a ${eventName} event` }
   return { push: false, reason: `push: auto does not push on ${eventName} events` }
-}
-
-/** Images pushed must live in the registry we logged in to, or the push would go elsewhere unauthenticated. */
-export function checkImagesMatchRegistry(images: string[], registry: string): void {
-  const target = canonicalRegistry(registry)
-  for (const image of images) {
-    const r = registryOf(image)
-    if (r !== target) {
-      throw new UserError(
-        `Image "${image}" is in registry ${r}, but the "registry" input is ${registry}. ` +
-          `Name the image ${target === DOCKER_HUB ? '<user>/<name>' : `${target}/<name>`}, or set "registry" to ${r}.`
-      )
-    }
-  }
 }

@@ -53,6 +53,8 @@ export interface PushOptions {
   log: Logger
   /** Credentials per registry host ('docker.io' for Docker Hub). */
   credentials: (registry: string) => Credentials | undefined
+  /** Where each registry's credentials came from (an input, a `registry-auth` line), for messages. */
+  credentialSource?: (registry: string) => string | undefined
   /** Absolute deadline (ms since epoch) for the whole push. */
   deadline?: number
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number }
@@ -76,6 +78,7 @@ export async function pushLayout(
     if (!c) {
       c = new RegistryClient(registry, {
         credentials: opts.credentials(registry),
+        credentialSource: opts.credentialSource?.(registry),
         retry: {
           ...(opts.retry ?? { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20_000 }),
           deadline: opts.deadline

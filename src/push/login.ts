@@ -22,20 +22,28 @@ export async function createDockerConfig(): Promise<string> {
   return dir
 }
 
+/**
+ * `docker login` with the password on stdin. `source` names where the credential came from (an
+ * input, a `registry-auth` line), so a failure says what to change.
+ */
 export async function login(
   docker: Docker,
   registry: string,
   username: string,
-  password: string
+  password: string,
+  source = 'the "username" and "password" inputs'
 ): Promise<void> {
   docker.log.secret(password)
   const res = await docker.run(['login', registry, '--username', username, '--password-stdin'], {
     input: password
   })
   if (res.code !== 0) {
+    const why = lastLines(docker.log.redact(res.output), 3)
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/\.$/, '')
     throw new UserError(
-      `Login to ${registry} as ${username} failed: ${lastLines(docker.log.redact(res.output), 3)}. ` +
-        'Check the "username" and "password" inputs (a Docker Hub access token works as the password).'
+      `Login to ${registry} as ${username} failed: ${why}. ` +
+        `Check ${source} (a Docker Hub access token works as the password).`
     )
   }
 }

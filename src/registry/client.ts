@@ -28,6 +28,8 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxD
 
 export interface ClientOptions {
   credentials?: Credentials
+  /** Where the credentials came from (`the "registry-auth" input, line 2`), for auth failures. */
+  credentialSource?: string
   retry?: RetryPolicy
   /** Called before each retry, for the log. */
   onRetry?: (what: string, attempt: number, delayMs: number, why: string) => void
@@ -90,6 +92,8 @@ interface RequestSpec {
   path: string
   /** Repository the request acts on and the actions it needs (token scope). */
   scope?: { repository: string; actions: string }
+  /** Further token scopes the request needs (a mount's source repository: `repository:<from>:pull`). */
+  alsoScopes?: string[]
   headers?: Record<string, string>
   /** A fresh body per attempt (streams cannot be replayed). */
   body?: () => RequestInit['body']
@@ -136,8 +140,9 @@ export class RegistryClient {
     if (scheme !== 'bearer' || !params.realm) return false
     const url = new URL(params.realm)
     if (params.service) url.searchParams.set('service', params.service)
-    const scope = params.scope || scopeKey
-    if (scope) for (const s of scope.split(' ')) url.searchParams.append('scope', s)
+    // What the registry asked for plus what this request needs: a registry may name only part of it.
+    const scopes = new Set(`${params.scope ?? ''} ${scopeKey}`.split(' ').filter(Boolean))
+    for (const s of scopes) url.searchParams.append('scope', s)
     const headers: Record<string, string> = {}
     if (this.opts.credentials) {
       const { username, password } = this.opts.credentials
@@ -147,9 +152,13 @@ export class RegistryClient {
       fetch(url, { headers, signal: this.signal() })
     )
     if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel()
+      const c = this.opts.credentials
       throw new RegistryError(
-        `${this.host} refused the credentials${this.opts.credentials ? ` of ${this.opts.credentials.username}` : ''} ` +
-          `(token endpoint answered ${res.status}).`,
+        `${this.host} refused the credentials${c ? ` of ${c.username}` : ''} (token endpoint answered ${res.status}). ` +
+          (c
+            ? `Check ${this.opts.credentialSource ?? 'the credentials'} for ${this.host}.`
+            : `No credentials were given for ${this.host}: add a "registry-auth" line for it.`),
         res.status
       )
     }
@@ -206,7 +215,10 @@ export class RegistryClient {
 
   /** One API call: authenticates on the first 401 and retries transient failures. */
   async request(spec: RequestSpec): Promise<Response> {
-    const scopeKey = spec.scope ? `repository:${spec.scope.repository}:${spec.scope.actions}` : ''
+    const scopeKey = [
+      ...(spec.scope ? [`repository:${spec.scope.repository}:${spec.scope.actions}`] : []),
+      ...(spec.alsoScopes ?? [])
+    ].join(' ')
     const what = `${spec.method} ${spec.path.split('?')[0]}`
     for (let authTries = 0; ; authTries++) {
       const res = await this.send(what, () => {
@@ -232,7 +244,14 @@ export class RegistryClient {
       if (spec.ok.includes(res.status)) return res
       const text = await res.text().catch(() => '')
       throw new RegistryError(
-        describeFailure(this.host, what, res.status, text, this.opts.credentials),
+        describeFailure(
+          this.host,
+          what,
+          res.status,
+          text,
+          this.opts.credentials,
+          this.opts.credentialSource
+        ),
         res.status
       )
     }
@@ -252,12 +271,17 @@ export class RegistryClient {
     return res.status === 200
   }
 
-  /** Cross-repository mount; false when the registry wants the blob uploaded instead. */
+  /**
+   * Cross-repository mount; false when the registry wants the blob uploaded instead. With tokens,
+   * the request asks for `repository:<from>:pull` as well: without it a registry either answers 401
+   * or quietly starts an upload.
+   */
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
     const res = await this.request({
       method: 'POST',
       path: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`,
       scope: { repository, actions: 'pull,push' },
+      alsoScopes: [`repository:${from}:pull`],
       ok: [201, 202]
     })
     await res.body?.cancel()
@@ -393,15 +417,16 @@ function describeFailure(
   what: string,
   status: number,
   body: string,
-  credentials?: Credentials
+  credentials?: Credentials,
+  source?: string
 ): string {
-  const detail = body.trim().slice(0, 200)
+  const detail = body.trim().replace(/\s+/g, ' ').slice(0, 200)
   if (status === 401 || status === 403) {
     return (
       `${host} refused ${what} (HTTP ${status}${detail ? `: ${detail}` : ''}). ` +
       (credentials
-        ? `Check the credentials of ${credentials.username} for ${host} and that they may push there.`
-        : `No credentials were given for ${host}: set "username" and "password".`)
+        ? `Check the credentials of ${credentials.username} for ${host}${source ? ` (from ${source})` : ''} and that they may push there.`
+        : `No credentials were given for ${host}: set "username" and "password", or add a "registry-auth" line for it.`)
     )
   }
   return `${host}: ${what} answered HTTP ${status}${detail ? `: ${detail}` : ''}`

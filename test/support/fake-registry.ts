@@ -27,6 +27,8 @@ export class FakeRegistry {
   readonly manifests = new Map<string, { type: string; bytes: Buffer }>() // "repo@digest"
   readonly tags = new Map<string, string>() // "repo:tag" -> digest
   readonly requests: RecordedRequest[] = []
+  /** Bearer mode: the scopes of each token request, in order. */
+  readonly tokenRequests: string[][] = []
   /** Order in which tags were put: "repo:tag". */
   readonly tagWrites: string[] = []
   faults: Fault[] = []
@@ -37,7 +39,12 @@ export class FakeRegistry {
     readonly auth:
       { mode: 'none' } | { mode: 'basic' | 'bearer'; username: string; password: string } = {
       mode: 'none'
-    }
+    },
+    /**
+     * Bearer mode, a mount whose token lacks pull on the source: true answers as some registries
+     * do (start an upload instead, 202), false as distribution does (401 naming both scopes).
+     */
+    readonly quietMountFallback = false
   ) {}
 
   async start(): Promise<this> {
@@ -56,7 +63,38 @@ export class FakeRegistry {
     const a = this.auth
     if (a.mode === 'none') return true
     const basic = `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`
-    return a.mode === 'basic' ? h === basic : h === 'Bearer token-for-test'
+    return a.mode === 'basic' ? h === basic : this.tokenScopes(h) !== undefined
+  }
+
+  /** Bearer tokens here are `token-for-test.<base64url of the granted scopes>`. */
+  private tokenScopes(h?: string): string[] | undefined {
+    const m = /^Bearer token-for-test\.(.*)$/.exec(h ?? '')
+    return m ? (JSON.parse(Buffer.from(m[1], 'base64url').toString()) as string[]) : undefined
+  }
+
+  /**
+   * What a request needs, as distribution 2.8 decides: pull to read, pull+push to write, and pull
+   * on the source repository of a mount.
+   */
+  private needs(method: string, url: URL): string[] {
+    const m = /^\/v2\/(.+?)\/(?:blobs|manifests|tags)\//.exec(url.pathname)
+    if (!m) return []
+    const write = method === 'POST' || method === 'PUT' || method === 'PATCH'
+    const out = [`repository:${m[1]}:${write ? 'pull,push' : 'pull'}`]
+    const from = url.searchParams.get('from')
+    if (method === 'POST' && url.searchParams.get('mount') && from)
+      out.push(`repository:${from}:pull`)
+    return out
+  }
+
+  private granted(scopes: string[], need: string): boolean {
+    const [, name, actions] = /^repository:(.+):([^:]+)$/.exec(need) ?? []
+    return actions.split(',').every((act) =>
+      scopes.some((s) => {
+        const g = /^repository:(.+):([^:]+)$/.exec(s)
+        return g?.[1] === name && g[2].split(',').includes(act)
+      })
+    )
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -91,15 +129,25 @@ export class FakeRegistry {
         req.headers.authorization ===
           `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}`
       if (!ok) return void res.writeHead(401).end()
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ token: 'token-for-test' }))
+      const scopes = url.searchParams.getAll('scope').flatMap((x) => x.split(' '))
+      this.tokenRequests.push(scopes)
+      const token = `token-for-test.${Buffer.from(JSON.stringify(scopes)).toString('base64url')}`
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token }))
       return
     }
-    if (!this.authorized(req.headers.authorization)) {
+    let need = this.needs(rec.method, url)
+    const scopes = this.tokenScopes(req.headers.authorization)
+    if (this.quietMountFallback && scopes && need.length > 1 && !this.granted(scopes, need[1])) {
+      need = need.slice(0, 1)
+      url.searchParams.delete('mount')
+    }
+    const short =
+      this.auth.mode === 'bearer' && scopes && need.some((n) => !this.granted(scopes, n))
+    if (!this.authorized(req.headers.authorization) || short) {
       const challenge =
         this.auth.mode === 'bearer'
-          ? `Bearer realm="http://${this.host}/token",service="fake",scope="repository:x:pull,push"`
+          ? `Bearer realm="http://${this.host}/token",service="fake",scope="${need.join(' ')}"` +
+            (short ? ',error="insufficient_scope"' : '')
           : 'Basic realm="fake"'
       res.writeHead(401, { 'www-authenticate': challenge }).end()
       return

@@ -72,6 +72,13 @@ describe('ml-docker run flags', () => {
     expect(() => parseRunArgs(['--password', 'hunter2-xyz'])).toThrow(/--password-stdin/)
     expect(() => parseRunArgs(['--password=hunter2-xyz'])).not.toThrow(/hunter2/)
     expect(parseRunArgs(['--password-stdin']).passwordStdin).toBe(true)
+    for (const argv of [
+      ['--registry-auth', 'registry=r,username=u,password=hunter2-xyz'],
+      ['--registry-auth=registry=r,username=u,password=hunter2-xyz']
+    ]) {
+      expect(() => parseRunArgs(argv)).toThrow(/INPUT_REGISTRY-AUTH/)
+      expect(() => parseRunArgs(argv)).not.toThrow(/hunter2/)
+    }
   })
 
   it('says which option is unknown, missing its value or given one it does not take', () => {

@@ -6,6 +6,7 @@ import {
   parseConfig,
   parseKeyValues,
   parseList,
+  parseRegistryAuth,
   type InputSource
 } from '../../src/config.js'
 import { DEFAULT_TAGS } from '../../src/meta/defaults.js'
@@ -181,5 +182,77 @@ describe('credentials', () => {
       })
     ).toThrow(/line 1/)
     expect(masked).toEqual(expect.arrayContaining(['oops', 'tok']))
+  })
+})
+
+describe('registry-auth', () => {
+  it('reads one registry=,username=,password= block per line; a password may hold commas', () => {
+    const auth = parseRegistryAuth(
+      '\n# hub\nregistry=index.docker.io,username=acme,password=dckr_pat_x\n' +
+        ' registry = https://registry.example.com/ , username=bot , password=a,b=c \n'
+    )
+    expect(auth).toEqual([
+      { registry: 'docker.io', username: 'acme', password: 'dckr_pat_x', line: 3 },
+      { registry: 'registry.example.com', username: 'bot', password: 'a,b=c', line: 4 }
+    ])
+  })
+  it.each([
+    ['registry=a,username=u', /line 1: "password" is missing or empty/],
+    ['username=u,password=p', /line 1: "registry" is missing or empty/],
+    ['registry=a,username=u,password=', /line 1: "password" is missing/],
+    ['registry=a', /line 1: "username" and "password" are missing/],
+    [
+      'registry=a,username=u,passwd=xyz',
+      /line 1: expected registry=HOST,username=USER,password=SECRET/
+    ],
+    [
+      'registry=b,username=u,password=p\nregistry=a,username=u,password=p,username=v',
+      /line 2: "username" is given twice/
+    ],
+    ['registry=a/b,username=u,password=p', /line 1: "registry" must be a host name/],
+    [
+      'registry=docker.io,username=u,password=p\n\nregistry=registry-1.docker.io,username=v,password=q',
+      /lines 1 and 3 both give credentials for docker.io/
+    ]
+  ])('%j is refused in one line that never shows the value', (value, message) => {
+    let err: Error | undefined
+    try {
+      parseRegistryAuth(value)
+    } catch (e) {
+      err = e as Error
+    }
+    expect(err?.name).toBe('UserError')
+    expect(err?.message).toMatch(message)
+    expect(err?.message).not.toMatch(/\n/)
+    for (const secret of ['=p', 'xyz', '=q']) expect(err?.message).not.toContain(secret)
+  })
+  it('refuses credentials for the same registry in username/password and registry-auth', () => {
+    expect(() =>
+      parseConfig(
+        from({
+          registry: 'registry.example.com',
+          username: 'me',
+          password: 'pw',
+          'registry-auth': 'registry=registry.example.com,username=bot,password=tok'
+        }),
+        { cli: true }
+      )
+    ).toThrow(
+      'Credentials for registry.example.com are given twice: by "username"/"password" and by "registry-auth" line 1. Keep one.'
+    )
+  })
+  it("masks each password (and any misspelt key's value) before parsing", () => {
+    const seen: string[] = []
+    maskSecretInputs(
+      from({
+        'registry-auth':
+          'registry=registry.example.com,username=bot,password=to,ken\nregistry=x,username=y,pasword=abc'
+      }),
+      (v) => seen.push(v),
+      true
+    )
+    expect(seen).toEqual(expect.arrayContaining(['to,ken', 'abc']))
+    expect(seen).not.toContain('registry.example.com')
+    expect(seen).not.toContain('bot')
   })
 })

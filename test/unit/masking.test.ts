@@ -24,6 +24,8 @@ interface Case {
 function wellFormed(input: string, secret: string): Record<string, string> {
   if (input === 'secrets') return { secrets: `HF_TOKEN=${secret}` }
   if (input === 'password') return { password: secret, username: 'ci-bot' }
+  if (input === 'registry-auth')
+    return { 'registry-auth': `registry=registry.example.com,username=bot,password=${secret}` }
   return { [input]: secret }
 }
 
@@ -41,7 +43,25 @@ function cases(input: string, secret: string): Case[] {
             { name: 'no username', inputs: { password: secret } },
             { name: 'several lines, no username', inputs: { password: `${secret}\n${secret}x` } }
           ]
-        : []
+        : input === 'registry-auth'
+          ? [
+              { name: 'no registry', inputs: { 'registry-auth': `username=u,password=${secret}` } },
+              {
+                name: 'an unknown key',
+                inputs: { 'registry-auth': `registry=a,user=u,pw=${secret}` }
+              },
+              {
+                name: 'a bad second line',
+                inputs: { 'registry-auth': `registry=a,username=u,password=p\n${secret}` }
+              },
+              {
+                name: 'the same registry twice',
+                inputs: {
+                  'registry-auth': `registry=a,username=u,password=${secret}\nregistry=a,username=v,password=${secret}2`
+                }
+              }
+            ]
+          : []
   const quoting: [string, string][] = [
     ['push', secret],
     ['cache-mode', secret],
@@ -71,7 +91,13 @@ function secretFor(input: string): string {
 }
 
 it('knows the credential inputs', () => {
-  expect(SECRET_INPUTS.sort()).toEqual(['github-token', 'password', 'secrets', 'signing-password'])
+  expect(SECRET_INPUTS.sort()).toEqual([
+    'github-token',
+    'password',
+    'registry-auth',
+    'secrets',
+    'signing-password'
+  ])
 })
 
 describe('action: masked before parsing', () => {

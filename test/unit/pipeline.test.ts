@@ -87,21 +87,6 @@ describe('runPipeline stops before any side effect', () => {
     expect(result.error).toMatch(/no image name is set/)
   })
 
-  it('when an image lives outside the registry it would log in to', async () => {
-    const { result, output } = await run({
-      context: setup(GOOD),
-      images: 'ghcr.io/acme/app',
-      push: 'auto',
-      lint: 'false',
-      registry: 'docker.io',
-      username: 'u',
-      password: 'pa55word!'
-    })
-    expect(result.failedStage).toBe('meta')
-    expect(result.error).toMatch(/set "registry" to ghcr.io/)
-    expect(output).not.toContain('pa55word!')
-  })
-
   it('when the Dockerfile does not exist', async () => {
     const { result } = await run({ context: '/nonexistent/dir', lint: 'false' })
     expect(result.ok).toBe(false)

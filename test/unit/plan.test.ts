@@ -70,7 +70,9 @@ describe('planRun', () => {
       'reg.example:5000/team/app:sha-0123456',
       'reg.example:5000/team/app:latest'
     ])
-    expect(p.logins).toEqual([{ registry: 'reg.example:5000', username: 'ci' }])
+    expect(p.logins).toEqual([
+      { registry: 'reg.example:5000', username: 'ci', source: { kind: 'inputs' } }
+    ])
     expect(p.layoutDir).toBe('/tmp/run/oci')
   })
   it('knows a flavored latest (latest-gpu) is the floating tag', () => {
@@ -89,9 +91,75 @@ describe('planRun', () => {
       'type=registry,ref=reg.example:5000/team/app:buildcache-main'
     ])
   })
-  it('refuses, before any side effect, a push with no tag or to another registry', () => {
+  it('refuses, before any side effect, a push with no tag', () => {
     expect(() => plan({ ...base, tags: 'type=ref,event=pr' })).toThrow(/produced no tag/)
-    expect(() => plan({ ...base, images: 'ghcr.io/acme/app' })).toThrow(/is in registry ghcr.io/)
+  })
+  describe('several registries', () => {
+    const several = {
+      ...base,
+      images: 'reg.example:5000/team/app\nregistry.example.com/acme/app\nacme/app',
+      'registry-auth':
+        'registry=registry.example.com,username=bot,password=t0k,en\n# Docker Hub\nregistry=index.docker.io,username=acme,password=hub'
+    }
+    it('logs in to every registry an image names, each with its own credential', () => {
+      const p = plan(several)
+      expect(p.logins).toEqual([
+        { registry: 'reg.example:5000', username: 'ci', source: { kind: 'inputs' } },
+        {
+          registry: 'registry.example.com',
+          username: 'bot',
+          source: { kind: 'registry-auth', line: 1 }
+        },
+        { registry: 'docker.io', username: 'acme', source: { kind: 'registry-auth', line: 3 } }
+      ])
+      // Version tags first in every registry, latest last everywhere.
+      expect(p.pushTags.slice(0, 3)).toEqual([
+        'reg.example:5000/team/app:1.2.3',
+        'registry.example.com/acme/app:1.2.3',
+        'acme/app:1.2.3'
+      ])
+      expect(p.pushTags.slice(-3)).toEqual([
+        'reg.example:5000/team/app:latest',
+        'registry.example.com/acme/app:latest',
+        'acme/app:latest'
+      ])
+    })
+    it("the cache lives in the first image's registry", () => {
+      const p = plan({
+        ...several,
+        images: 'registry.example.com/acme/app\nreg.example:5000/team/app'
+      })
+      expect(p.cache.to[0]).toMatch(
+        /^type=registry,ref=registry\.example\.com\/acme\/app:buildcache-/
+      )
+    })
+    it('a registry without a line or username falls back to the Docker client configuration', () => {
+      const p = plan({
+        ...several,
+        images: 'reg.example:5000/team/app\nother.example.com/acme/app'
+      })
+      expect(p.logins[1]).toEqual({
+        registry: 'other.example.com',
+        username: '',
+        source: { kind: 'docker-config' }
+      })
+    })
+    it('without any credential input, logs in nowhere (the Docker client configuration is used as it is)', () => {
+      const p = plan({ images: 'registry.example.com/acme/app\nacme/app' })
+      expect(p.push.push).toBe(true)
+      expect(p.logins).toEqual([])
+    })
+    it('a pull request logs in nowhere, whatever credentials are given', () => {
+      const p = plan(several, pr)
+      expect(p.push.push).toBe(false)
+      expect(p.logins).toEqual([])
+      expect(p.pushTags).toEqual([])
+      expect(p.cache.to).toEqual([])
+    })
+    it('logs in only where an image lives, not to every registry-auth line', () => {
+      const p = plan({ ...several, images: 'registry.example.com/acme/app' })
+      expect(p.logins.map((l) => l.registry)).toEqual(['registry.example.com'])
+    })
   })
   it('turns annotations into exporter options for the manifest', () => {
     const p = plan({ ...base, annotations: 'org.opencontainers.image.vendor=acme' })

@@ -138,9 +138,42 @@ describe('pushLayout', () => {
     expect(result.pushed).toHaveLength(1)
     expect(registry.requests.some((q) => q.path.startsWith('/token'))).toBe(true)
     expect(
-      registry.requests.filter((q) => q.authorization === 'Bearer token-for-test').length
+      registry.requests.filter((q) => q.authorization?.startsWith('Bearer token-for-test')).length
     ).toBeGreaterThan(3)
   })
+
+  it.each([
+    ['answers 401 for a missing source scope', false],
+    ['quietly uploads for a missing source scope', true]
+  ])(
+    'with Bearer scopes, mounts into a second repository instead of uploading (a registry that %s)',
+    async (_, quiet) => {
+      registry = await new FakeRegistry(
+        { mode: 'bearer', username: 'ci', password: 'pw' },
+        quiet
+      ).start()
+      const r = registry.host
+      const { digest, result } = await pushTo(registry, [`${r}/a/app:1`, `${r}/b/app:1`])
+      expect(result.pushed).toEqual([`${r}/a/app:1`, `${r}/b/app:1`])
+      expect(registry.tags.get('b/app:1')).toBe(digest)
+      // Three blobs (config and two layers) uploaded once, into a/app; b/app got them by mounts.
+      const uploads = registry.requests.filter(
+        (q) => q.method === 'PUT' && q.path.includes('/blobs/uploads/')
+      )
+      expect(uploads).toHaveLength(3)
+      expect(uploads.every((q) => q.path.startsWith('/v2/a/app/'))).toBe(true)
+      expect(result.reusedBlobs).toBe(3)
+      const inA = [...registry.blobs].filter(([k]) => k.startsWith('a/app@'))
+      expect(result.uploadedBytes).toBe(inA.reduce((n, [, b]) => n + b.length, 0))
+      // The mount token carries both scopes: push on the target, pull on the source.
+      expect(registry.tokenRequests).toContainEqual(
+        expect.arrayContaining(['repository:b/app:pull,push', 'repository:a/app:pull'])
+      )
+      // One mount per blob with a token, none refused for a missing scope.
+      const mounts = registry.requests.filter((q) => q.path.includes('mount='))
+      expect(mounts.filter((q) => q.authorization).length).toBe(3)
+    }
+  )
 
   it('rides out transient 503s, 429 with Retry-After and connection resets', async () => {
     registry = await new FakeRegistry().start()
@@ -178,6 +211,24 @@ describe('pushLayout', () => {
     expect(registry.requests).toHaveLength(2)
     expect(registry.tagWrites).toEqual([])
     expect(lines.some((l) => l.includes('retrying'))).toBe(false)
+  })
+
+  it('a refused token names the registry and the input the credential came from', async () => {
+    registry = await new FakeRegistry({ mode: 'bearer', username: 'ci', password: 'pw' }).start()
+    const layout = new OciLayout(makeLayout())
+    const root = await layout.tree(await layout.root())
+    const err = await pushLayout(layout, root, [`${registry.host}/team/app:1`], {
+      log,
+      credentials: () => ({ username: 'ci', password: 'wrong' }),
+      credentialSource: () => 'the "registry-auth" input, line 2',
+      retry: fast
+    }).catch((e: Error) => e)
+    expect((err as Error).name).toBe('UserError')
+    expect((err as Error).message).toBe(
+      `${registry.host} refused the credentials of ci (token endpoint answered 401). ` +
+        `Check the "registry-auth" input, line 2 for ${registry.host}. No tag was moved.`
+    )
+    expect(registry.tokenRequests).toEqual([])
   })
 
   it('reports exactly which tags moved when one fails for good', async () => {
