@@ -407,7 +407,6 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       )
       result.build = b
       Object.assign(result.outputs, {
-        imageid: b.imageId,
         digest: b.digest,
         'platform-digests': b.platforms.map((p) => `${p.platform}=${p.digest}`).join('\n')
       })
@@ -422,6 +421,11 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       }
     })
 
+    built.loaded.then(
+      (id) => (result.outputs.imageid = id),
+      () => undefined
+    )
+
     // smoke and scan, side by side: both read the image the build wrote, neither changes it.
     const gates: Promise<void>[] = []
     const buffers: [StageName, BufferedLogger][] = []
@@ -432,7 +436,11 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         runStage(
           'smoke',
           async () => {
-            const s = await smoke(built.imageId, docker.withLog(out), {
+            // With a load from the layout, the image reaches the daemon while the scan runs.
+            const imageId = await built.loaded
+            if (built.loadSeconds !== undefined)
+              out.info(`image loaded from the OCI layout in ${built.loadSeconds.toFixed(1)}s`)
+            const s = await smoke(imageId, docker.withLog(out), {
               ...cfg.smoke,
               runId,
               compareWith: meta.images.length ? meta.tags : [],
@@ -532,6 +540,26 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       )
     }
     for (const [name, out] of buffers) await log.group(name, () => Promise.resolve(out.flush()))
+    if (!finished.ok) {
+      // The build comes first: its failure (after the image existed) is the run's failure, and a
+      // smoke test that never got its image did not run.
+      const message = finished.e instanceof Error ? finished.e.message : String(finished.e)
+      const loadError = await built.loaded.then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      for (const record of result.stages) {
+        if (record.name === 'build')
+          Object.assign(record, { status: 'failed', detail: firstLine(message) })
+        if (record.name === 'smoke' && loadError && record.status === 'failed')
+          Object.assign(record, {
+            status: 'skipped',
+            detail: 'not run: the image never reached the daemon'
+          })
+      }
+      result.failedStage = 'build'
+      throw finished.e
+    }
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed) {
       // Smoke before scan in the report, whichever finished first.
@@ -539,13 +567,6 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         result.stages.some((s) => s.name === n && s.status === 'failed')
       )
       throw failed.reason
-    }
-    if (!finished.ok) {
-      const record = result.stages.find((s) => s.name === 'build')
-      const message = finished.e instanceof Error ? finished.e.message : String(finished.e)
-      if (record) Object.assign(record, { status: 'failed', detail: firstLine(message) })
-      result.failedStage = 'build'
-      throw finished.e
     }
 
     // push

@@ -311,9 +311,11 @@ export function planRun({ cfg, meta, ctx, engine, runId, reportDir }: PlanInput)
     layoutDir: path.join(reportDir, 'oci'),
     platform: cfg.platforms.join(','),
     ...(native ? { nativePlatform: native } : {}),
-    // The docker driver on the containerd store stores the index itself; every other exporter
-    // refuses manifest lists.
-    loadFromLayout: multiPlatform && buildPath !== 'daemon',
+    // The daemon's own BuildKit writes the image (or index) straight into its store. Every other
+    // builder writes only the OCI layout, loaded into the daemon from there beside the scan: the
+    // docker exporter would stream the same image through buildx a second time (and refuses
+    // manifest lists).
+    loadFromLayout: buildPath !== 'daemon',
     // buildx cannot export a multi-node build as an OCI layout: one build per platform, joined.
     perPlatformBuilds: multiPlatform && (engine.namedBuilderNodes ?? 1) > 1
   }

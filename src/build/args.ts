@@ -43,13 +43,13 @@ export function csvField(s: string): string {
 }
 
 /**
- * The argv after `docker`. Pure, so each flag is unit-tested. One build writes the image twice
- * from the same result: into the daemon (`type=docker`: straight into the containerd store with
- * the docker driver, a tarball load otherwise) for the smoke test, and as an OCI layout of the very
- * same manifest for the scan and the push. Both use OCI media types so the manifest is identical.
- * The registry cache, when the run pushes, is exported by this same build. A multi-platform build
- * writes one index; where the docker exporter cannot take an index (`loadFromLayout`), only the
- * layout is written and the native platform is loaded from it after the build.
+ * The argv after `docker`. Pure, so each flag is unit-tested. One build writes its result as an
+ * OCI layout (scan, push) and, with the daemon's own BuildKit, also straight into the daemon's
+ * containerd store (`type=docker`, the same manifest: OCI media types on both). With any other
+ * builder (`loadFromLayout`) only the layout is written and the tested image is loaded into the
+ * daemon from it, beside the scan: a `type=docker` output would stream the whole image through
+ * buildx a second time, and refuses manifest lists. The registry cache, when the run pushes, is
+ * exported by this same build.
  */
 export function buildArgv(plan: BuildPlan): string[] {
   const argv = ['buildx', 'build', '--builder', plan.builder, '--progress', 'plain']

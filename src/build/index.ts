@@ -34,8 +34,14 @@ export interface BuildResult {
   tested: ManifestNode
   /** Every platform's manifest digest (one entry for a single-platform image). */
   platforms: { platform: string; digest: string }[]
-  /** Seconds spent loading the native platform from the layout (multi-platform, `loadFromLayout`). */
+  /** Seconds spent loading the tested image from the layout (`loadFromLayout`), once `loaded` resolved. */
   loadSeconds?: number
+  /**
+   * The daemon's id of the tested image, once it is there: at once when the build wrote it into the
+   * daemon; with `loadFromLayout` after `docker load` from the layout, which runs beside the scan.
+   * `imageId` and `loadSeconds` are set when it resolves; it rejects with a BuildError.
+   */
+  loaded: Promise<string>
   /** Seconds until the image was in the daemon and in the OCI layout: what the gates wait for. */
   seconds: number
   /**
@@ -83,12 +89,13 @@ export function testedLayoutDir(layoutDir: string): string {
 type Identity = Pick<BuildResult, 'digest' | 'configDigest' | 'imageId' | 'layout' | 'manifest'>
 
 /**
- * What the build wrote, while buildx may still run: the daemon's image (by the local tag), and in
- * the OCI layout the manifest that image is (containerd store: the image id is the manifest
- * digest) or whose config it is (classic store: the id is the config digest), with every blob it
- * references complete. buildx writes the layout's index.json only when the whole build ended, so
- * the manifest is found by content here and checked against index.json in `finished`.
- * `undefined` while any of it is still being written, or while the tag still names an older image.
+ * What the build wrote, while buildx may still run: in the OCI layout, the image's manifest with
+ * every blob it references complete, and (unless the image is loaded from the layout afterwards)
+ * the daemon's image by the local tag being that manifest (containerd store: the image id is the
+ * manifest digest) or its config (classic store: the id is the config digest). buildx writes the
+ * layout's index.json only when the whole build ended, so the manifest is found by content here
+ * and checked against index.json in `finished`. `undefined` while any of it is still being
+ * written, or while the tag still names an older image.
  */
 export async function identify(plan: BuildPlan, docker: Docker): Promise<Identity | undefined> {
   const layout = new OciLayout(plan.layoutDir)
@@ -100,12 +107,23 @@ export async function identify(plan: BuildPlan, docker: Docker): Promise<Identit
     return undefined
   }
   if (!names.length) return undefined
-  const imageId = (await docker.imageId(plan.tags[0])) ?? ''
-  if (!imageId.startsWith('sha256:')) return undefined
   try {
-    let descriptor = await manifestDescriptor(layout, imageId)
-    if (!descriptor) {
+    let descriptor: Descriptor | undefined
+    let imageId = ''
+    if (plan.loadFromLayout) {
+      // Nothing in the daemon yet: the layout holds this build's one manifest.
+      const found: Descriptor[] = []
       for (const name of names) {
+        const d = await manifestDescriptor(layout, `sha256:${name}`)
+        if (d) found.push(d)
+      }
+      if (found.length !== 1) return undefined
+      descriptor = found[0]
+    } else {
+      imageId = (await docker.imageId(plan.tags[0])) ?? ''
+      if (!imageId.startsWith('sha256:')) return undefined
+      descriptor = await manifestDescriptor(layout, imageId)
+      for (const name of descriptor ? [] : names) {
         const d = await manifestDescriptor(layout, `sha256:${name}`)
         if (d && (await layout.configDigest(await layout.tree(d), plan.platform)) === imageId) {
           descriptor = d
@@ -193,6 +211,12 @@ export async function build(
     const res = await child
     if (res.code !== 0) throw failed(res)
     identity = await identify(plan, docker)
+    if (!identity && plan.loadFromLayout) {
+      throw new BuildError(
+        `The OCI layout ${plan.layoutDir} does not hold exactly one complete image: refusing to go on.`,
+        res.output
+      )
+    }
     if (!identity) {
       const imageId = (await docker.imageId(plan.tags[0])) ?? 'missing'
       throw new BuildError(
@@ -205,44 +229,72 @@ export async function build(
 
   const id = identity
   const view = await id.layout.writeView(testedLayoutDir(plan.layoutDir), id.manifest.descriptor)
-  const finished = child.then(async (res): Promise<BuildCompletion> => {
-    if (res.code !== 0) throw failed(res)
-    // BuildKit's own records of what it exported must name the manifest the gates tested.
-    const recorded = await readRecordedDigest(plan.metadataFile)
-    const indexed = await id.layout.root().then(
-      (d) => d.digest,
-      (e: unknown) => `nothing (${(e as Error).message})`
-    )
-    for (const [what, digest] of [
-      ['BuildKit reported image', recorded],
-      ["The OCI layout's index.json names", indexed]
-    ] as const) {
-      if (digest && digest !== id.digest) {
-        throw new BuildError(
-          `${what} ${digest}, but the image tested is ${id.digest}: refusing to push it.`,
-          res.output
-        )
+  const result = {} as BuildResult
+  // From the layout into the daemon while the scan already reads the layout: the image was never
+  // streamed through buildx a second time.
+  const loaded = plan.loadFromLayout
+    ? loadPlatform(id.layout, id.manifest, plan.tags[0], docker).then(
+        async (seconds) => {
+          const imageId = (await docker.imageId(plan.tags[0])) ?? ''
+          if (imageId !== id.digest && imageId !== id.configDigest) {
+            throw new BuildError(
+              `docker load gave ${plan.tags[0]} the id ${imageId || 'none'}, which is neither the ` +
+                `manifest ${id.digest} nor its config ${id.configDigest}: refusing to test it.`,
+              ''
+            )
+          }
+          Object.assign(result, { imageId, loadSeconds: seconds })
+          return imageId
+        },
+        (e: unknown) => {
+          throw new BuildError((e as Error).message, '')
+        }
+      )
+    : Promise.resolve(id.imageId)
+  loaded.catch(() => undefined)
+  const finished = Promise.all([child, loaded.catch(() => undefined)]).then(
+    async ([res]): Promise<BuildCompletion> => {
+      if (res.code !== 0) throw failed(res)
+      await loaded
+      // BuildKit's own records of what it exported must name the manifest the gates tested.
+      const recorded = await readRecordedDigest(plan.metadataFile)
+      const indexed = await id.layout.root().then(
+        (d) => d.digest,
+        (e: unknown) => `nothing (${(e as Error).message})`
+      )
+      for (const [what, digest] of [
+        ['BuildKit reported image', recorded],
+        ["The OCI layout's index.json names", indexed]
+      ] as const) {
+        if (digest && digest !== id.digest) {
+          throw new BuildError(
+            `${what} ${digest}, but the image tested is ${id.digest}: refusing to push it.`,
+            res.output
+          )
+        }
+      }
+      const end = Date.now()
+      return {
+        cached: cachedSteps(res.output),
+        output: res.output,
+        seconds: (end - started) / 1000,
+        afterReady: (end - ready) / 1000,
+        tail
       }
     }
-    const end = Date.now()
-    return {
-      cached: cachedSteps(res.output),
-      output: res.output,
-      seconds: (end - started) / 1000,
-      afterReady: (end - ready) / 1000,
-      tail
-    }
-  })
+  )
   // Whoever awaits it reports a failure; an unawaited rejection must not end the process first.
   finished.catch(() => undefined)
-  return {
+  return Object.assign(result, {
     ...id,
+    imageId: result.imageId ?? id.imageId,
     view,
     tested: id.manifest,
     platforms: [{ platform: await configPlatform(id.layout, id.manifest), digest: id.digest }],
     seconds: (ready - started) / 1000,
+    loaded,
     finished
-  }
+  })
 }
 
 /**
@@ -322,6 +374,7 @@ async function buildIndex(
       : [{ platform: await configPlatform(layout, tested), digest: tested.descriptor.digest }],
     ...(loadSeconds !== undefined ? { loadSeconds } : {}),
     seconds,
+    loaded: Promise.resolve(imageId),
     finished
   }
 }

@@ -178,7 +178,8 @@ describeTestbed('multi-platform release', (bed) => {
           'build:passed',
           'smoke:passed',
           'scan:passed',
-          'push:passed'
+          'push:passed',
+          'publish:skipped'
         ])
         expect(run.output.match(/\$ docker buildx build /g)).toHaveLength(1)
         expect(run.output).toMatch(/--platform linux\/amd64,linux\/arm64 /)

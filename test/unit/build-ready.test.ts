@@ -53,6 +53,8 @@ interface Script {
 class FakeBuildx extends Docker {
   ids = new Map<string, string>()
   exitedAt = 0
+  loadedAt = 0
+  loadedBytes = 0
   constructor(
     log: Logger,
     private readonly script: Script,
@@ -66,7 +68,16 @@ class FakeBuildx extends Docker {
   override imageId(ref: string): Promise<string | undefined> {
     return Promise.resolve(this.ids.get(ref))
   }
-  override async run(_args: string[], _opts: RunOptions = {}): Promise<RunResult> {
+  override async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    if (args[0] === 'load') {
+      // What `docker load` does with the tar the build streams from the layout.
+      let bytes = 0
+      for await (const chunk of opts.stdin ?? []) bytes += chunk.length
+      this.loadedBytes = bytes
+      this.loadedAt = Date.now()
+      this.ids.set(this.plan.tags[0], sha(image('new').config))
+      return { code: 0, stdout: '', stderr: '', output: 'Loaded image\n', timedOut: false }
+    }
     const dir = this.plan.layoutDir
     const img = image('new')
     const blobs = path.join(dir, 'blobs', 'sha256')
@@ -75,7 +86,7 @@ class FakeBuildx extends Docker {
     await sleep(50)
     for (const b of [img.layer, img.config, img.manifest])
       writeFileSync(path.join(blobs, sha(b).slice(7)), b)
-    if (!this.script.staleTag)
+    if (!this.script.staleTag && !this.plan.loadFromLayout)
       this.ids.set(
         this.plan.tags[0],
         this.script.store === 'config' ? sha(img.config) : sha(img.manifest)
@@ -146,6 +157,22 @@ describe('build: the gates start when the image exists, the cache export goes on
       expect(done.afterReady).toBeGreaterThan(0.3)
     })
   }
+
+  it('loads the image from the layout while buildx still exports the cache (loadFromLayout)', async () => {
+    const { plan, docker } = setup({ store: 'config', exportMs: 600 })
+    plan.loadFromLayout = true
+    const b = await build(plan, {}, docker, { pollMs: 20 })
+    expect(docker.exitedAt).toBe(0)
+    const img = image('new')
+    expect(await b.loaded).toBe(sha(img.config))
+    expect(b.imageId).toBe(sha(img.config))
+    expect(docker.loadedAt).toBeGreaterThan(0)
+    expect(docker.exitedAt).toBe(0)
+    // The tar holds the manifest, config and layer (plus the layout's small files).
+    expect(docker.loadedBytes).toBeGreaterThan(img.layer.length + img.config.length)
+    const done = await b.finished
+    expect(done.afterReady).toBeGreaterThan(0.3)
+  })
 
   it("refuses the push when buildx's index.json names another image than the one tested", async () => {
     const { plan, docker } = setup({ store: 'config', exportMs: 200, indexNamesOther: true })

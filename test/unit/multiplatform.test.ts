@@ -344,10 +344,11 @@ describe('planning a multi-platform run', () => {
     expect(p.path).toBe('load')
     expect(p.loadFromLayout).toBe(true)
   })
-  it('one platform plans as before', () => {
+  it('one platform: no native platform to pick; loaded from the layout unless the daemon built it', () => {
     const p = planFor('linux/amd64', classic)
     expect(p.nativePlatform).toBeUndefined()
-    expect(p.loadFromLayout).toBe(false)
+    expect(p.loadFromLayout).toBe(true)
+    expect(planFor('linux/amd64', containerd).loadFromLayout).toBe(false)
     expect(p.annotations).not.toContain('annotation-index.org.opencontainers.image.vendor=acme')
   })
   it('a builder with one node per platform: one build per platform, joined into one index', () => {
