@@ -939,6 +939,13 @@ cmd_status() {
     [[ $name == engine-classic ]] && DOCKER_HOST=unix://$CLASSIC_SOCK docker info >/dev/null 2>&1 && state="up ($state)"
     printf '  %-14s %s\n' "$name" "$state"
   done
+  local f
+  for f in "$TB"/run/*.pid; do
+    [[ -f $f ]] || continue
+    pid=$(cat "$f")
+    if pid_alive "$pid"; then state="running (pid $pid)"; else state="not running"; fi
+    printf '  %-14s %s\n' "$(basename "$f" .pid)" "$state"
+  done
   printf '  %-14s %s\n' "$REGISTRY_ADDR" "HTTP $(http_code "http://$REGISTRY_ADDR/v2/") (401 = up, auth on)"
   printf '  %-14s %s\n' "$BASE_REGISTRY_ADDR" "HTTP $(http_code "http://$BASE_REGISTRY_ADDR/v2/") (200 = up)"
   if [[ -x $TB/bin/buildctl ]] && buildkitd_ready "$BUILDKITD_SOCK" >/dev/null 2>&1; then
@@ -963,6 +970,18 @@ cmd_stop() {
   stop_daemon buildkitd "$BUILDKITD_SOCK" buildkitd
   stop_daemon registry-auth "$TB/registry/auth.yml" docker-registry
   stop_daemon registry-base "$TB/registry/base.yml" docker-registry
+  # Daemons of the testbed.d extensions (the token registry and its token endpoint) keep their
+  # pid files in $TB/run.
+  local pid
+  for f in "$TB"/run/*.pid; do
+    [[ -f $f ]] || continue
+    pid=$(cat "$f")
+    if pid_alive "$pid"; then
+      kill "$pid" 2>/dev/null || true
+      log "stopped $(basename "$f" .pid) (pid $pid)"
+    fi
+    rm -f "$f"
+  done
   # Only engines this script started; a system-managed one is left alone.
   stop_daemon dockerd
   stop_daemon engine-classic "$ENGINE_RUN/engine-classic" dockerd
