@@ -328,7 +328,12 @@ async function analyse(c: Ctx, target: ScanTarget, started: number): Promise<Sca
   const layers = await openLayerCache(cacheDir, deps.outDir, log)
   try {
     const result = await analyseWith(c, target, started, db, layers.dir, cacheStates)
-    result.layerCache = { carriedBytes: layers.carriedBytes, savedBytes: await layers.commit() }
+    // Trivy's cache keys include its analyzers' versions: a new Trivy starts over.
+    const analysed = (await readReport(result.reportPath)).Metadata?.DiffIDs ?? []
+    result.layerCache = {
+      carriedBytes: layers.carriedBytes,
+      savedBytes: await layers.commit(analysed.map((d) => `${c.cfg.trivyVersion}:${d}`))
+    }
     log.info(
       `layer analysis cache: ${layers.carriedBytes ? `${layers.carriedBytes} bytes carried over` : 'empty'}` +
         (result.layerCache.savedBytes

@@ -17,6 +17,8 @@ import type { Logger } from '../log.js'
  */
 export const LAYER_CACHE_FILE = path.join('fanal', 'fanal.db')
 
+const DB_DIRS = ['db', 'java-db']
+
 /** A cache grown past this is dropped and rebuilt rather than copied into every scan. */
 export const LAYER_CACHE_MAX_BYTES = 1024 * 1024 * 1024
 
@@ -25,19 +27,37 @@ export interface LayerCache {
   dir: string
   /** Bytes of analysis carried over from earlier runs (0: none). */
   carriedBytes: number
-  /** Publishes this scan's analyses for the next run; returns the cache's size, or 0 if unchanged. */
-  commit(): Promise<number>
+  /**
+   * Publishes this scan's analyses for the next run when it analysed layers the cache did not
+   * know (`layers`: the image's diff ids, keyed with Trivy's version, whose analyzers key the
+   * cache); returns the cache's size, or 0 when there was nothing new.
+   */
+  commit(layers: string[]): Promise<number>
   /** Removes the private directory. */
   close(): Promise<void>
 }
 
-async function stamp(file: string): Promise<string> {
+/**
+ * Beside fanal.db, the layers it holds analyses of. Trivy rewrites fanal.db on every scan (a
+ * fully cached one included), so this list, not the file, says whether a scan added anything.
+ */
+export const LAYER_LIST_FILE = path.join('fanal', 'ml-docker-layers.json')
+
+async function readList(file: string): Promise<string[]> {
   try {
-    const s = await fs.stat(file)
-    return `${s.size}:${s.mtimeMs}`
+    const v = JSON.parse(await fs.readFile(file, 'utf8')) as unknown
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
   } catch {
-    return ''
+    return []
   }
+}
+
+/** Writes `data` to `file` through a temporary file and a rename: readers see old or new, never half. */
+async function replaceFile(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true })
+  const tmp = `${file}.${randomBytes(4).toString('hex')}`
+  await write(tmp)
+  await fs.rename(tmp, file)
 }
 
 export async function openLayerCache(
@@ -49,10 +69,11 @@ export async function openLayerCache(
   const shared = path.join(cacheDir, LAYER_CACHE_FILE)
   await fs.mkdir(cacheDir, { recursive: true })
   const dir = await fs.mkdtemp(path.join(workDir, 'trivy-cache-'))
-  // The DBs stay where the DB policy put them (and a Java DB Trivy downloads lands there too).
-  for (const kind of ['db', 'java-db']) {
-    await fs.mkdir(path.join(cacheDir, kind), { recursive: true })
-    await fs.symlink(path.resolve(cacheDir, kind), path.join(dir, kind), 'dir')
+  // The DBs stay where the DB policy put them. A Java DB that Trivy downloads during the scan
+  // lands in the private directory and is moved to the shared one when the scan is done.
+  for (const kind of DB_DIRS) {
+    if (existsSync(path.join(cacheDir, kind)))
+      await fs.symlink(path.resolve(cacheDir, kind), path.join(dir, kind), 'dir')
   }
   const mine = path.join(dir, LAYER_CACHE_FILE)
   await fs.mkdir(path.dirname(mine), { recursive: true })
@@ -70,19 +91,30 @@ export async function openLayerCache(
   } catch {
     // No cache yet.
   }
-  const before = await stamp(mine)
+  const listFile = path.join(cacheDir, LAYER_LIST_FILE)
+  const known = carriedBytes ? await readList(listFile) : []
   return {
     dir,
     carriedBytes,
-    async commit() {
-      if (!existsSync(mine) || (await stamp(mine)) === before) return 0
-      await fs.mkdir(path.dirname(shared), { recursive: true })
-      const tmp = `${shared}.${randomBytes(4).toString('hex')}`
-      await fs.copyFile(mine, tmp)
-      await fs.rename(tmp, shared)
+    async commit(layers) {
+      const fresh = layers.filter((l) => !known.includes(l))
+      if (!existsSync(mine) || (layers.length > 0 && fresh.length === 0)) return 0
+      await replaceFile(shared, (tmp) => fs.copyFile(mine, tmp))
+      await replaceFile(listFile, (tmp) =>
+        fs.writeFile(tmp, JSON.stringify([...new Set([...known, ...fresh])]))
+      )
       return (await fs.stat(shared)).size
     },
-    close: () => fs.rm(dir, { recursive: true, force: true })
+    async close() {
+      for (const kind of DB_DIRS) {
+        const own = path.join(dir, kind)
+        const target = path.join(cacheDir, kind)
+        const st = await fs.lstat(own).catch(() => undefined)
+        if (st?.isDirectory() && !existsSync(target))
+          await fs.rename(own, target).catch(() => undefined)
+      }
+      await fs.rm(dir, { recursive: true, force: true })
+    }
   }
 }
 

@@ -5,7 +5,11 @@ import { SEVERITIES } from '../config.js'
 export interface TrivyReport {
   SchemaVersion?: number
   ArtifactName?: string
-  Metadata?: { ImageID?: string; OS?: { Family?: string; Name?: string; EOSL?: boolean } }
+  Metadata?: {
+    ImageID?: string
+    DiffIDs?: string[]
+    OS?: { Family?: string; Name?: string; EOSL?: boolean }
+  }
   Results?: {
     Target: string
     Class?: string

@@ -183,7 +183,12 @@ describeTestbed('the action keeps the vulnerability DB in the Actions cache', (b
     const { key } = dbCacheKeys('db', new Date())
     expect(first.db.source).toBe('downloaded')
     expect(first.cacheSaved).toEqual([key])
-    expect(service.entries.filter((e) => e.done).map((e) => e.key)).toEqual([key])
+    // The DB under today's key, and Trivy's layer analyses under this run's own key.
+    const saved = service.entries.filter((e) => e.done).map((e) => e.key)
+    expect(saved).toHaveLength(2)
+    expect(saved[0]).toBe(key)
+    expect(saved[1]).toMatch(/^ml-docker-trivy-layers-v1-/)
+    expect(first.layerCache?.savedBytes).toBeGreaterThan(0)
     expect(service.calls).toEqual(
       expect.arrayContaining([
         'POST /_apis/artifactcache/caches',
@@ -193,13 +198,16 @@ describeTestbed('the action keeps the vulnerability DB in the Actions cache', (b
     )
   })
 
-  it('the next job restores it, downloads nothing and saves nothing again', () => {
+  it('the next job restores both, downloads nothing and saves nothing again', () => {
     const { key } = dbCacheKeys('db', new Date())
     expect(second.db.source).toBe('cached')
     expect(second.db.restoredKey).toBe(key)
     expect(second.db.repository).toBe(first.db.repository)
     expect(repoRequests).toEqual([])
     expect(second.cacheSaved).toEqual([])
-    expect(service.entries).toHaveLength(1)
+    // The same image: its layers' analyses came from the first job, nothing new to save.
+    expect(second.layerCache?.carriedBytes).toBeGreaterThan(0)
+    expect(second.layerCache?.savedBytes).toBe(0)
+    expect(service.entries).toHaveLength(2)
   })
 })
