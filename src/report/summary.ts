@@ -26,6 +26,7 @@ export function summaryMarkdown(r: PipelineResult): string {
     lines.push('', `### Tags${r.push ? ' (pushed)' : ''}`, '')
     for (const t of r.meta.tags) lines.push(`- \`${t}\``)
     if (r.push?.digest) lines.push('', `Digest: \`${r.push.digest}\``)
+    for (const p of platformLines(r)) lines.push(`- ${p.platform}: \`${p.digest}\``)
   }
   if (r.smoke) lines.push(...smokeMarkdown(r.smoke))
   if (r.lint && r.lint.findings.length) {
@@ -62,6 +63,13 @@ export function summaryText(r: PipelineResult): string {
   if (r.smoke) out.push('', smokeText(r.smoke))
   if (r.error) out.push('', `error: ${r.error}`)
   if (r.push) out.push('', `pushed: ${r.push.pushed.join(', ')}`, `digest: ${r.push.digest}`)
+  for (const p of platformLines(r)) out.push(`  ${p.platform}: ${p.digest}`)
   out.push(`reports: ${r.reportDir}`)
   return out.join('\n')
+}
+
+/** Each platform's manifest digest, for a pushed multi-platform index (nothing otherwise). */
+function platformLines(r: PipelineResult): { platform: string; digest: string }[] {
+  const platforms = r.build?.platforms ?? []
+  return r.push && platforms.length > 1 ? platforms : []
 }
