@@ -1,6 +1,6 @@
 import os from 'node:os'
 import type { Logger } from '../log.js'
-import { expandUrl, resolvePinned, type PinnedTool } from '../tools/pinned.js'
+import { expandUrl, resolveTool, type PinnedTool, type ToolRequest } from '../tools/pinned.js'
 
 export { sha256File, userToolDir } from '../tools/pinned.js'
 
@@ -45,31 +45,13 @@ const TRIVY: PinnedTool = {
   sha256Input: 'trivy-sha256',
   versionArgs: ['--version'],
   parseVersion: parseTrivyVersion,
-  packaging: 'tar.gz'
-}
-
-export interface InstallOptions {
-  version: string
-  /** A download URL template (trivy-download-url); empty means the GitHub release. */
-  url?: string
-  /** A user-supplied sha256 (trivy-sha256): replaces the pinned one for this version. */
-  userSha256?: string
-  /** The pinned table (tests pass their own). */
-  sha256?: Record<string, Record<string, string>>
-  pathBin?: string
-  env?: NodeJS.ProcessEnv
+  packaging: 'tar.gz',
+  platform: () => trivyPlatform(),
+  defaultUrl: DEFAULT_DOWNLOAD_URL,
+  pins: TRIVY_SHA256
 }
 
 /** Returns the path of a Trivy binary of exactly `version`. */
-export async function resolveTrivy(log: Logger, opts: InstallOptions): Promise<string> {
-  const plat = trivyPlatform()
-  return resolvePinned(log, TRIVY, {
-    version: opts.version,
-    platform: plat,
-    url: trivyDownloadUrl(opts.version, plat, opts.url || DEFAULT_DOWNLOAD_URL),
-    userSha256: opts.userSha256,
-    sha256: opts.sha256 ?? TRIVY_SHA256,
-    pathBin: opts.pathBin,
-    env: opts.env
-  })
+export function resolveTrivy(log: Logger, req: ToolRequest): Promise<string> {
+  return resolveTool(log, TRIVY, req)
 }

@@ -2,7 +2,7 @@ import os from 'node:os'
 import { lastLines } from '../docker.js'
 import { run, type RunResult } from '../exec.js'
 import type { Logger } from '../log.js'
-import { expandUrl, resolvePinned, type PinnedTool } from '../tools/pinned.js'
+import { resolveTool, type PinnedTool, type ToolRequest } from '../tools/pinned.js'
 
 /**
  * sha256 of the cosign release binaries we accept (cosign_checksums.txt of each release). A
@@ -34,31 +34,15 @@ const COSIGN: PinnedTool = {
   sha256Input: 'cosign-sha256',
   versionArgs: ['version'],
   parseVersion: parseCosignVersion,
-  packaging: 'binary'
-}
-
-export interface CosignInstallOptions {
-  version: string
-  /** cosign-download-url; empty means the GitHub release. */
-  url?: string
-  userSha256?: string
-  sha256?: Record<string, Record<string, string>>
-  pathBin?: string
-  env?: NodeJS.ProcessEnv
+  packaging: 'binary',
+  platform: () => cosignPlatform(),
+  defaultUrl: COSIGN_DOWNLOAD_URL,
+  pins: COSIGN_SHA256
 }
 
 /** The path of a cosign binary of exactly `version`: on PATH, cached, or downloaded and checked. */
-export async function resolveCosign(log: Logger, opts: CosignInstallOptions): Promise<string> {
-  const plat = cosignPlatform()
-  return resolvePinned(log, COSIGN, {
-    version: opts.version,
-    platform: plat,
-    url: expandUrl(opts.url || COSIGN_DOWNLOAD_URL, opts.version, plat),
-    userSha256: opts.userSha256,
-    sha256: opts.sha256 ?? COSIGN_SHA256,
-    pathBin: opts.pathBin,
-    env: opts.env
-  })
+export function resolveCosign(log: Logger, req: ToolRequest): Promise<string> {
+  return resolveTool(log, COSIGN, req)
 }
 
 /** Runs cosign with the run's registry login and, for a key, its password, both via the environment. */

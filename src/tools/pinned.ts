@@ -24,6 +24,39 @@ export interface PinnedTool {
   parseVersion: (output: string) => string | undefined
   /** `tar.gz`: an archive holding the binary at its root; `binary`: the file itself. */
   packaging: 'tar.gz' | 'binary'
+  /** This machine's release platform name (`Linux-64bit`, `linux-amd64`). */
+  platform: () => string
+  /** The release download URL template, with `{version}` and `{platform}`. */
+  defaultUrl: string
+  /** The pinned table: version → platform → sha256. */
+  pins: Record<string, Record<string, string>>
+}
+
+/** What a run asks of a pinned tool (from its `<tool>-version`, `-download-url`, `-sha256` inputs). */
+export interface ToolRequest {
+  version: string
+  /** A download URL template; empty means the tool's release URL. */
+  url?: string
+  /** A user-supplied sha256: replaces the pinned one for this version. */
+  userSha256?: string
+  /** The pinned table (tests pass their own). */
+  sha256?: Record<string, Record<string, string>>
+  pathBin?: string
+  env?: NodeJS.ProcessEnv
+}
+
+/** The path of a binary of exactly `req.version`: on PATH, cached, or downloaded and checked. */
+export function resolveTool(log: Logger, tool: PinnedTool, req: ToolRequest): Promise<string> {
+  const platform = tool.platform()
+  return resolvePinned(log, tool, {
+    version: req.version,
+    platform,
+    url: expandUrl(req.url || tool.defaultUrl, req.version, platform),
+    userSha256: req.userSha256,
+    sha256: req.sha256 ?? tool.pins,
+    pathBin: req.pathBin,
+    env: req.env
+  })
 }
 
 export interface InstallOptions {
