@@ -317,8 +317,10 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       log.info(
         `plan: Docker ${engine.version} (${engine.store} image store); builder ${p.builder.name} ` +
           `(${p.builder.driver}, ${p.builder.mode === 'create' ? 'created for this run' : 'existing'}); ` +
-          `${p.path === 'daemon' ? 'image built straight into the daemon store' : 'image loaded into the daemon'} ` +
-          `plus an OCI layout for the scan and the push; ${p.cache.note}`
+          (p.path === 'daemon'
+            ? 'image built straight into the daemon store plus an OCI layout for the scan and the push'
+            : 'an OCI layout for the scan and the push, loaded into the daemon beside the scan') +
+          `; ${p.cache.note}`
       )
       if (p.push.push) log.info(`push order: ${p.pushTags.join(', ')}`)
       if (p.push.push && !cfg.username && cfg.registryAuth.length === 0) {

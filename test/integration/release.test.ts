@@ -77,11 +77,15 @@ describeTestbed('release path', (bed) => {
           } else {
             expect(run.output).toMatch(
               new RegExp(
-                `builder ${bed.builder} \\(remote, existing\\); image loaded into the daemon`
+                `builder ${bed.builder} \\(remote, existing\\); an OCI layout for the scan and the push, loaded into the daemon beside the scan`
               )
             )
             expect(run.outputs.imageid).not.toBe(run.outputs.digest)
+            // No type=docker output: the smoke test's image came from the layout the scan read.
+            expect(run.output).not.toMatch(/--output type=docker/)
+            expect(run.output).toMatch(/image loaded from the OCI layout in \d/)
           }
+          expect(run.output).toMatch(/build finished [\d.]+s after the image existed/)
         }
       )
 
