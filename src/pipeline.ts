@@ -216,6 +216,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     })
   const result: PipelineResult = { ok: false, stages: [], outputs: {}, cleanup, reportDir }
   const docker = new Docker(log)
+  /** Work that needs no waiting for (a smoke container's removal); awaited before the run ends. */
+  const background: Promise<void>[] = []
   await fs.mkdir(reportDir, { recursive: true })
 
   /** Runs one stage and records it; `out` is where its log goes (a buffer when it runs beside another). */
@@ -459,7 +461,9 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
               onNetwork: (name) => {
                 cleanup.networks = [...(cleanup.networks ?? []), name]
                 save()
-              }
+              },
+              // Removing the container waits for nothing of the run: it goes on beside the push.
+              onRemoval: (removal) => background.push(removal)
             })
             result.smoke = s
             Object.assign(result.outputs, smokeOutputs(s))
@@ -666,6 +670,7 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
         skip(name, `not run: ${result.failedStage ?? 'setup'} failed`)
     }
   } finally {
+    await Promise.allSettled(background)
     // The layout is as large as the compressed image: it goes as soon as nothing needs it.
     for (const dir of cleanup.dirs ?? [])
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined)

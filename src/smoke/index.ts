@@ -48,6 +48,11 @@ export interface SmokeOptions {
   onContainer?: (name: string) => void
   /** Called with the private network's name before it is created. */
   onNetwork?: (name: string) => void
+  /**
+   * Given the removal of the containers (and network) once the verdict is in. When set, the smoke
+   * test returns without waiting for it, and the caller awaits it before the run ends.
+   */
+  onRemoval?: (removal: Promise<void>) => void
 }
 
 export type SmokeVerdict =
@@ -172,325 +177,355 @@ export async function smoke(
     logs: '',
     seconds: 0
   }
-  await measureImage(docker, image, figures, opts.compareWith ?? [], opts.compressed)
-
-  const size = figures.size ?? facts.size
-  if (opts.maxImageSize !== undefined && size > opts.maxImageSize) {
-    const top = figures.largestLayers
-      .slice(0, 3)
-      .map((l) => `${formatBytes(l.size)} ${l.instruction}`)
-      .join('; ')
-    return {
-      ...base,
-      passed: false,
-      verdict: 'too-large',
-      probe: '',
-      message:
-        `The image is ${formatBytes(size)} uncompressed, above max-image-size ` +
-        `(${formatBytes(opts.maxImageSize)}). Largest layers: ${top || 'none'}. ` +
-        'Make the image smaller or raise max-image-size.'
-    }
-  }
-
-  const probe: Probe | undefined =
-    opts.probe ?? (hasHealthcheck(facts.healthcheck) ? { kind: 'healthcheck' } : undefined)
-  if (!probe || (probe.kind === 'healthcheck' && !hasHealthcheck(facts.healthcheck))) {
-    return {
-      ...base,
-      passed: false,
-      verdict: 'no-healthcheck',
-      probe: '',
-      message:
-        'The image has no HEALTHCHECK, so nothing proves the service works. Set smoke-probe (for example ' +
-        '`http://:8080/health` or `cmd: <command>`), add a HEALTHCHECK that requests the service, or set `smoke: false`.'
-    }
-  }
-  const hc = hasHealthcheck(facts.healthcheck) ? facts.healthcheck : null
-  const probeText = describeProbe(probe, hc)
-  log.info(`probe: ${probeText}`)
-  if (probe.kind === 'healthcheck' && hc && worstCaseWithFlags(hc) > opts.timeoutSeconds) {
-    log.warning(
-      `The HEALTHCHECK can take up to ${worstCaseWithFlags(hc)}s to decide, longer than smoke-timeout (${opts.timeoutSeconds}s).`
-    )
-  }
-
-  const name = `ml-docker-smoke-${opts.runId}`
-  const labels = { [SMOKE_LABEL]: opts.runId }
-  const services = opts.services ?? []
-  const network = services.length ? `ml-docker-smoke-${opts.runId}` : undefined
-  const sidecarName = (s: Sidecar): string => `${name}-${s.name}`
-  const publish = [...(opts.ports?.length ? opts.ports : facts.exposed)]
-  if (probe.kind === 'http' && !publish.includes(`${probe.port}/tcp`))
-    publish.push(`${probe.port}/tcp`)
-  const needsPort = probe.kind === 'http' || !!opts.request
-  if (opts.request && publish.length === 0) {
-    return {
-      ...base,
-      passed: false,
-      verdict: 'request-failed',
-      probe: probeText,
-      message:
-        'smoke-request is set, but the image exposes no TCP port to send it to. Add EXPOSE to the ' +
-        'Dockerfile or set smoke-ports.'
-    }
-  }
-
-  // The event stream starts before anything is created; --since replays what the daemon saw
-  // between this call and the stream's connection, so no event is lost.
-  const events = new EventLog()
-  const since = ((Date.now() - 1000) / 1000).toFixed(3)
-  const stream = docker.spawn(
-    [
-      'events',
-      '--since',
-      since,
-      '--filter',
-      'type=container',
-      '--filter',
-      `label=${SMOKE_LABEL}=${opts.runId}`,
-      ...EVENT_FILTERS,
-      '--format',
-      '{{json .}}'
-    ],
-    { quiet: true }
+  // The size figures (image history, the published image from the registry) are read beside the
+  // container run, unless a size limit must be judged before it.
+  const measuring = measureImage(
+    docker,
+    image,
+    figures,
+    opts.compareWith ?? [],
+    opts.compressed
+  ).catch((e: unknown) =>
+    log.warning(`Could not read the size figures: ${e instanceof Error ? e.message : String(e)}`)
   )
-  eachLine(stream.stdout, (line) => {
-    const ev = parseEvent(line)
-    if (ev) events.push(ev)
-  })
-  void stream.done.then(() => events.close())
-
-  const memory: number[] = []
-  let stats: ReturnType<Docker['spawn']> | undefined
-  const containers: string[] = []
-  const started = Date.now()
-  const deadline = started + opts.timeoutSeconds * 1000
-  const elapsed = (): number => (Date.now() - started) / 1000
-  const result: SmokeResult = {
-    ...base,
-    passed: false,
-    verdict: 'timeout',
-    probe: probeText,
-    message: ''
+  if (opts.maxImageSize !== undefined) await measuring
+  try {
+    return await judge()
+  } finally {
+    await measuring
   }
 
-  try {
-    if (network) {
-      opts.onNetwork?.(network)
-      await docker.check(['network', 'create', '--label', `${SMOKE_LABEL}=${opts.runId}`, network])
+  async function judge(): Promise<SmokeResult> {
+    const size = figures.size ?? facts.size
+    if (opts.maxImageSize !== undefined && size > opts.maxImageSize) {
+      const top = figures.largestLayers
+        .slice(0, 3)
+        .map((l) => `${formatBytes(l.size)} ${l.instruction}`)
+        .join('; ')
+      return {
+        ...base,
+        passed: false,
+        verdict: 'too-large',
+        probe: '',
+        message:
+          `The image is ${formatBytes(size)} uncompressed, above max-image-size ` +
+          `(${formatBytes(opts.maxImageSize)}). Largest layers: ${top || 'none'}. ` +
+          'Make the image smaller or raise max-image-size.'
+      }
     }
-    // Sidecars first, all started at once, then each waited for.
-    for (const s of services) {
-      opts.onContainer?.(sidecarName(s))
-      containers.push(sidecarName(s))
-      const res = await docker.run(
-        runArgv({
-          name: sidecarName(s),
-          image: s.image,
-          labels,
-          network,
-          alias: s.name,
-          env: {},
-          publish: [],
-          args: [],
-          health: await sidecarHealth(docker, s.image)
-        })
+
+    const probe: Probe | undefined =
+      opts.probe ?? (hasHealthcheck(facts.healthcheck) ? { kind: 'healthcheck' } : undefined)
+    if (!probe || (probe.kind === 'healthcheck' && !hasHealthcheck(facts.healthcheck))) {
+      return {
+        ...base,
+        passed: false,
+        verdict: 'no-healthcheck',
+        probe: '',
+        message:
+          'The image has no HEALTHCHECK, so nothing proves the service works. Set smoke-probe (for example ' +
+          '`http://:8080/health` or `cmd: <command>`), add a HEALTHCHECK that requests the service, or set `smoke: false`.'
+      }
+    }
+    const hc = hasHealthcheck(facts.healthcheck) ? facts.healthcheck : null
+    const probeText = describeProbe(probe, hc)
+    log.info(`probe: ${probeText}`)
+    if (probe.kind === 'healthcheck' && hc && worstCaseWithFlags(hc) > opts.timeoutSeconds) {
+      log.warning(
+        `The HEALTHCHECK can take up to ${worstCaseWithFlags(hc)}s to decide, longer than smoke-timeout (${opts.timeoutSeconds}s).`
       )
-      if (res.code !== 0) {
+    }
+
+    const name = `ml-docker-smoke-${opts.runId}`
+    const labels = { [SMOKE_LABEL]: opts.runId }
+    const services = opts.services ?? []
+    const network = services.length ? `ml-docker-smoke-${opts.runId}` : undefined
+    const sidecarName = (s: Sidecar): string => `${name}-${s.name}`
+    const publish = [...(opts.ports?.length ? opts.ports : facts.exposed)]
+    if (probe.kind === 'http' && !publish.includes(`${probe.port}/tcp`))
+      publish.push(`${probe.port}/tcp`)
+    const needsPort = probe.kind === 'http' || !!opts.request
+    if (opts.request && publish.length === 0) {
+      return {
+        ...base,
+        passed: false,
+        verdict: 'request-failed',
+        probe: probeText,
+        message:
+          'smoke-request is set, but the image exposes no TCP port to send it to. Add EXPOSE to the ' +
+          'Dockerfile or set smoke-ports.'
+      }
+    }
+
+    // The event stream starts before anything is created; --since replays what the daemon saw
+    // between this call and the stream's connection, so no event is lost.
+    const events = new EventLog()
+    const since = ((Date.now() - 1000) / 1000).toFixed(3)
+    const stream = docker.spawn(
+      [
+        'events',
+        '--since',
+        since,
+        '--filter',
+        'type=container',
+        '--filter',
+        `label=${SMOKE_LABEL}=${opts.runId}`,
+        ...EVENT_FILTERS,
+        '--format',
+        '{{json .}}'
+      ],
+      { quiet: true }
+    )
+    eachLine(stream.stdout, (line) => {
+      const ev = parseEvent(line)
+      if (ev) events.push(ev)
+    })
+    void stream.done.then(() => events.close())
+
+    const memory: number[] = []
+    let stats: ReturnType<Docker['spawn']> | undefined
+    const containers: string[] = []
+    const started = Date.now()
+    const deadline = started + opts.timeoutSeconds * 1000
+    const elapsed = (): number => (Date.now() - started) / 1000
+    const result: SmokeResult = {
+      ...base,
+      passed: false,
+      verdict: 'timeout',
+      probe: probeText,
+      message: ''
+    }
+
+    try {
+      if (network) {
+        opts.onNetwork?.(network)
+        await docker.check([
+          'network',
+          'create',
+          '--label',
+          `${SMOKE_LABEL}=${opts.runId}`,
+          network
+        ])
+      }
+      // Sidecars first, all started at once, then each waited for.
+      for (const s of services) {
+        opts.onContainer?.(sidecarName(s))
+        containers.push(sidecarName(s))
+        const res = await docker.run(
+          runArgv({
+            name: sidecarName(s),
+            image: s.image,
+            labels,
+            network,
+            alias: s.name,
+            env: {},
+            publish: [],
+            args: [],
+            health: await sidecarHealth(docker, s.image)
+          })
+        )
+        if (res.code !== 0) {
+          result.verdict = 'sidecar-failed'
+          result.sidecars.push({
+            name: s.name,
+            image: s.image,
+            ready: false,
+            seconds: elapsed(),
+            detail: `could not start: ${lastLines(res.output, 3)}`,
+            logs: ''
+          })
+          result.message = `Sidecar ${s.name} (${s.image}) could not start: ${lastLines(res.output, 3)}`
+          return result
+        }
+      }
+      const sidecarResults = await Promise.all(
+        services.map((s) => waitSidecar(docker, events, s, sidecarName(s), deadline, started))
+      )
+      result.sidecars.push(...sidecarResults)
+      const badSidecar = sidecarResults.find((s) => !s.ready)
+      if (badSidecar) {
         result.verdict = 'sidecar-failed'
-        result.sidecars.push({
-          name: s.name,
-          image: s.image,
-          ready: false,
-          seconds: elapsed(),
-          detail: `could not start: ${lastLines(res.output, 3)}`,
-          logs: ''
-        })
-        result.message = `Sidecar ${s.name} (${s.image}) could not start: ${lastLines(res.output, 3)}`
+        result.seconds = elapsed()
+        result.message =
+          `Sidecar ${badSidecar.name} (${badSidecar.image}) ${badSidecar.detail}.` +
+          (badSidecar.logs ? `\nLast log lines:\n${lastLines(badSidecar.logs, 10)}` : '')
         return result
       }
-    }
-    const sidecarResults = await Promise.all(
-      services.map((s) => waitSidecar(docker, events, s, sidecarName(s), deadline, started))
-    )
-    result.sidecars.push(...sidecarResults)
-    const badSidecar = sidecarResults.find((s) => !s.ready)
-    if (badSidecar) {
-      result.verdict = 'sidecar-failed'
-      result.seconds = elapsed()
-      result.message =
-        `Sidecar ${badSidecar.name} (${badSidecar.image}) ${badSidecar.detail}.` +
-        (badSidecar.logs ? `\nLast log lines:\n${lastLines(badSidecar.logs, 10)}` : '')
-      return result
-    }
 
-    const plan: RunPlan = {
-      name,
-      image,
-      labels,
-      network,
-      env: opts.env,
-      publish: needsPort ? publish : [],
-      args: opts.args ?? [],
-      gpus: opts.gpus,
-      shmSize: opts.shmSize,
-      memory: opts.memory,
-      readOnly: opts.readOnly,
-      health: healthFlags(probe, hc, opts.timeoutSeconds)
-    }
-    opts.onContainer?.(name)
-    containers.push(name)
-    const runStarted = Date.now()
-    await docker.check(runArgv(plan))
-    stats = docker.spawn(['stats', '--format', '{{json .}}', name], { quiet: true })
-    eachLine(stats.stdout, (line) => {
-      const s = parseStatsLine(line)
-      if (s && s.name === name && s.memory > 0) {
-        memory.push(s.memory)
-      }
-    })
-
-    // The verdict.
-    let decided: ContainerEvent | undefined
-    let readyAt: number | undefined
-    const probeLog: string[] = []
-    const startEvent = await events.next(name, ['start'], 5000)
-    const t0 = startEvent?.at ?? runStarted
-    if (probe.kind === 'http') {
-      const req: SmokeRequest = { method: 'GET', path: probe.path, headers: {}, body: '' }
-      // A container that already exited has no ports: its die event is the verdict then.
-      const hostPort = await publishedPort(docker, name, `${probe.port}/tcp`).catch(
-        async (e: Error) => {
-          decided = await events.next(name, ['die'], 2000)
-          if (!decided) throw e
-          return 0
-        }
-      )
-      while (!decided && Date.now() < deadline) {
-        const died = await events.next(name, ['die'], 0)
-        if (died) {
-          decided = died
-          break
-        }
-        const r = await send(hostPort, req, Math.min(2000, Math.max(1, deadline - Date.now())))
-        if (is2xx(r.status)) {
-          readyAt = Date.now()
-          probeLog.push(`${describeResponse(r, 200)} after ${((readyAt - t0) / 1000).toFixed(2)}s`)
-          break
-        }
-        probeLog.push(describeResponse(r, 200))
-        if (probeLog.length > 5) probeLog.shift()
-        await events.next(name, ['die'], 100)
-      }
-    } else {
-      decided = await events.next(
+      const plan: RunPlan = {
         name,
-        ['healthy', 'unhealthy', 'die'],
-        Math.max(0, deadline - Date.now())
-      )
-      if (decided?.kind === 'healthy') readyAt = decided.at
-    }
-    const decidedAt = Date.now()
-    result.seconds = elapsed()
-    if (decided) result.verdictLatencyMs = decidedAt - decided.at
-
-    if (readyAt !== undefined) {
-      figures.readySeconds = Math.max(0, (readyAt - t0) / 1000)
-      result.verdict = 'healthy'
-      result.passed = true
-      const t = figures.readySeconds.toFixed(1)
-      result.message =
-        probe.kind === 'http'
-          ? `ready after ${t}s (GET ${probe.url} answered 2xx)`
-          : `healthy after ${t}s (${probe.kind === 'cmd' ? 'probe command' : "the image's HEALTHCHECK"})`
-      log.info(result.message)
-      if (opts.request) {
-        const hostPort = await publishedPort(docker, name, publish[0])
-        const r = await send(hostPort, opts.request, Math.max(1000, deadline - Date.now()))
-        result.request = judgeRequest(opts.request, r, opts.expect)
-        log.info(
-          `${opts.request.method} ${opts.request.path}: ${describeResponse(r, 300)} in ${r.ms.toFixed(0)}ms`
-        )
-        if (!result.request.passed) {
-          result.passed = false
-          result.verdict = 'request-failed'
-          result.message =
-            `The prediction request ${opts.request.method} ${opts.request.path} failed: ` +
-            (r.error
-              ? r.error
-              : !is2xx(r.status)
-                ? `status ${r.status} (2xx required)`
-                : `the response does not match smoke-expect /${opts.expect?.source}/`) +
-            `.\nResponse: ${result.request.response}`
-        }
+        image,
+        labels,
+        network,
+        env: opts.env,
+        publish: needsPort ? publish : [],
+        args: opts.args ?? [],
+        gpus: opts.gpus,
+        shmSize: opts.shmSize,
+        memory: opts.memory,
+        readOnly: opts.readOnly,
+        health: healthFlags(probe, hc, opts.timeoutSeconds)
       }
-      // Idle memory: a fresh one-shot sample once the service was ready and answered (the
-      // stream's latest line can be an older reading when the daemon is busy).
-      const idle = await docker.run(['stats', '--no-stream', '--format', '{{json .}}', name], {
-        quiet: true,
-        timeoutMs: STATS_WAIT_MS * 3
+      opts.onContainer?.(name)
+      containers.push(name)
+      const runStarted = Date.now()
+      await docker.check(runArgv(plan))
+      stats = docker.spawn(['stats', '--format', '{{json .}}', name], { quiet: true })
+      eachLine(stats.stdout, (line) => {
+        const s = parseStatsLine(line)
+        if (s && s.name === name && s.memory > 0) {
+          memory.push(s.memory)
+        }
       })
-      const sample = idle.code === 0 ? parseStatsLine(idle.stdout) : undefined
-      if (sample && sample.memory > 0) {
-        figures.memoryIdle = sample.memory
-        memory.push(sample.memory)
-      }
-    }
-    // Did it die meanwhile (during the request)?
-    const death = await events.next(name, ['die'], 0)
-    if (death || !result.passed) {
-      const state = await containerState(docker, name)
-      result.exitCode = state?.Running ? undefined : (state?.ExitCode ?? death?.exitCode)
-      result.oomKilled = !!state?.OOMKilled || events.oomKilled(name)
-      const hlog = (state?.Health?.Log ?? []).map(
-        (l) => `exit ${l.ExitCode}: ${l.Output.trim() || '(no output)'}`
-      )
-      result.probeOutput = (probe.kind === 'http' ? probeLog : hlog).join('\n')
-      const logs = await docker.run(['logs', '--tail', String(LOG_LINES), name], { quiet: true })
-      result.logs = lastLines(logs.output, LOG_LINES)
-      if (death) {
-        result.passed = false
-        result.verdict = result.oomKilled ? 'oom' : 'exited'
-        const when = ((death.at - t0) / 1000).toFixed(1)
-        result.message = result.oomKilled
-          ? `The container was OOM-killed (out of memory${opts.memory ? ` under smoke-memory ${opts.memory}` : ''}) ` +
-            `after ${when}s and exited with code ${result.exitCode ?? '?'}.`
-          : `The container exited with code ${result.exitCode ?? '?'} after ${when}s` +
-            `${readyAt === undefined ? ' before it was ready' : ''}.`
-      } else if (result.verdict !== 'request-failed') {
-        if (decided?.kind === 'unhealthy') {
-          result.verdict = 'unhealthy'
-          result.message = `The container became unhealthy after ${((decided.at - t0) / 1000).toFixed(1)}s (${state?.Health?.FailingStreak ?? '?'} failed checks in a row).`
-        } else {
-          result.verdict = 'timeout'
-          result.message =
-            `The container was not ready within smoke-timeout (${opts.timeoutSeconds}s); probe: ${probeText}.` +
-            (result.oomKilled ? ' A process in it was OOM-killed.' : '')
-        }
-      }
-      if (result.probeOutput && !result.message.includes('Response:'))
-        result.message += `\nLast probe output:\n${lastLines(result.probeOutput, 3)}`
-      if (result.logs) result.message += `\nLast log lines:\n${lastLines(result.logs, 10)}`
-      for (const s of result.sidecars) {
-        const l = await docker.run(
-          ['logs', '--tail', '50', sidecarName(services.find((x) => x.name === s.name)!)],
-          {
-            quiet: true
+
+      // The verdict.
+      let decided: ContainerEvent | undefined
+      let readyAt: number | undefined
+      const probeLog: string[] = []
+      const startEvent = await events.next(name, ['start'], 5000)
+      const t0 = startEvent?.at ?? runStarted
+      if (probe.kind === 'http') {
+        const req: SmokeRequest = { method: 'GET', path: probe.path, headers: {}, body: '' }
+        // A container that already exited has no ports: its die event is the verdict then.
+        const hostPort = await publishedPort(docker, name, `${probe.port}/tcp`).catch(
+          async (e: Error) => {
+            decided = await events.next(name, ['die'], 2000)
+            if (!decided) throw e
+            return 0
           }
         )
-        s.logs = lastLines(l.output, 50)
+        while (!decided && Date.now() < deadline) {
+          const died = await events.next(name, ['die'], 0)
+          if (died) {
+            decided = died
+            break
+          }
+          const r = await send(hostPort, req, Math.min(2000, Math.max(1, deadline - Date.now())))
+          if (is2xx(r.status)) {
+            readyAt = Date.now()
+            probeLog.push(
+              `${describeResponse(r, 200)} after ${((readyAt - t0) / 1000).toFixed(2)}s`
+            )
+            break
+          }
+          probeLog.push(describeResponse(r, 200))
+          if (probeLog.length > 5) probeLog.shift()
+          await events.next(name, ['die'], 100)
+        }
+      } else {
+        decided = await events.next(
+          name,
+          ['healthy', 'unhealthy', 'die'],
+          Math.max(0, deadline - Date.now())
+        )
+        if (decided?.kind === 'healthy') readyAt = decided.at
       }
+      const decidedAt = Date.now()
+      result.seconds = elapsed()
+      if (decided) result.verdictLatencyMs = decidedAt - decided.at
+
+      if (readyAt !== undefined) {
+        figures.readySeconds = Math.max(0, (readyAt - t0) / 1000)
+        result.verdict = 'healthy'
+        result.passed = true
+        const t = figures.readySeconds.toFixed(1)
+        result.message =
+          probe.kind === 'http'
+            ? `ready after ${t}s (GET ${probe.url} answered 2xx)`
+            : `healthy after ${t}s (${probe.kind === 'cmd' ? 'probe command' : "the image's HEALTHCHECK"})`
+        log.info(result.message)
+        if (opts.request) {
+          const hostPort = await publishedPort(docker, name, publish[0])
+          const r = await send(hostPort, opts.request, Math.max(1000, deadline - Date.now()))
+          result.request = judgeRequest(opts.request, r, opts.expect)
+          log.info(
+            `${opts.request.method} ${opts.request.path}: ${describeResponse(r, 300)} in ${r.ms.toFixed(0)}ms`
+          )
+          if (!result.request.passed) {
+            result.passed = false
+            result.verdict = 'request-failed'
+            result.message =
+              `The prediction request ${opts.request.method} ${opts.request.path} failed: ` +
+              (r.error
+                ? r.error
+                : !is2xx(r.status)
+                  ? `status ${r.status} (2xx required)`
+                  : `the response does not match smoke-expect /${opts.expect?.source}/`) +
+              `.\nResponse: ${result.request.response}`
+          }
+        }
+        // Idle memory: a fresh one-shot sample once the service was ready and answered (the
+        // stream's latest line can be an older reading when the daemon is busy).
+        const idle = await docker.run(['stats', '--no-stream', '--format', '{{json .}}', name], {
+          quiet: true,
+          timeoutMs: STATS_WAIT_MS * 3
+        })
+        const sample = idle.code === 0 ? parseStatsLine(idle.stdout) : undefined
+        if (sample && sample.memory > 0) {
+          figures.memoryIdle = sample.memory
+          memory.push(sample.memory)
+        }
+      }
+      // Did it die meanwhile (during the request)?
+      const death = await events.next(name, ['die'], 0)
+      if (death || !result.passed) {
+        const state = await containerState(docker, name)
+        result.exitCode = state?.Running ? undefined : (state?.ExitCode ?? death?.exitCode)
+        result.oomKilled = !!state?.OOMKilled || events.oomKilled(name)
+        const hlog = (state?.Health?.Log ?? []).map(
+          (l) => `exit ${l.ExitCode}: ${l.Output.trim() || '(no output)'}`
+        )
+        result.probeOutput = (probe.kind === 'http' ? probeLog : hlog).join('\n')
+        const logs = await docker.run(['logs', '--tail', String(LOG_LINES), name], { quiet: true })
+        result.logs = lastLines(logs.output, LOG_LINES)
+        if (death) {
+          result.passed = false
+          result.verdict = result.oomKilled ? 'oom' : 'exited'
+          const when = ((death.at - t0) / 1000).toFixed(1)
+          result.message = result.oomKilled
+            ? `The container was OOM-killed (out of memory${opts.memory ? ` under smoke-memory ${opts.memory}` : ''}) ` +
+              `after ${when}s and exited with code ${result.exitCode ?? '?'}.`
+            : `The container exited with code ${result.exitCode ?? '?'} after ${when}s` +
+              `${readyAt === undefined ? ' before it was ready' : ''}.`
+        } else if (result.verdict !== 'request-failed') {
+          if (decided?.kind === 'unhealthy') {
+            result.verdict = 'unhealthy'
+            result.message = `The container became unhealthy after ${((decided.at - t0) / 1000).toFixed(1)}s (${state?.Health?.FailingStreak ?? '?'} failed checks in a row).`
+          } else {
+            result.verdict = 'timeout'
+            result.message =
+              `The container was not ready within smoke-timeout (${opts.timeoutSeconds}s); probe: ${probeText}.` +
+              (result.oomKilled ? ' A process in it was OOM-killed.' : '')
+          }
+        }
+        if (result.probeOutput && !result.message.includes('Response:'))
+          result.message += `\nLast probe output:\n${lastLines(result.probeOutput, 3)}`
+        if (result.logs) result.message += `\nLast log lines:\n${lastLines(result.logs, 10)}`
+        for (const s of result.sidecars) {
+          const l = await docker.run(
+            ['logs', '--tail', '50', sidecarName(services.find((x) => x.name === s.name)!)],
+            {
+              quiet: true
+            }
+          )
+          s.logs = lastLines(l.output, 50)
+        }
+      }
+      return result
+    } finally {
+      stats?.stop()
+      stream.stop()
+      if (memory.length) {
+        figures.memoryPeak = Math.max(...memory)
+        figures.memorySamples = memory.length
+      }
+      const removal = (async () => {
+        for (const c of containers.reverse()) await removeContainer(docker, c)
+        if (network) await removeNetwork(docker, network)
+      })()
+      if (opts.onRemoval) opts.onRemoval(removal)
+      else await removal
     }
-    return result
-  } finally {
-    stats?.stop()
-    stream.stop()
-    if (memory.length) {
-      figures.memoryPeak = Math.max(...memory)
-      figures.memorySamples = memory.length
-    }
-    for (const c of containers.reverse()) await removeContainer(docker, c)
-    if (network) await removeNetwork(docker, network)
   }
 }
 
