@@ -342,6 +342,44 @@ describeTestbed('several registries (Basic and Bearer token)', (bed) => {
     expect(fix.output).toContain('stays where it is: 2.0.0 is higher than 1.4.1 (latest=highest)')
   }, 300_000)
 
+  it("scan-fail-on: new reads its baseline image from the token registry with the run's login", async () => {
+    const repo = uniqueName('acme/token-baseline')
+    const release = async (tag: string, extra: Record<string, string>): Promise<ActionRun> => {
+      const i = {
+        context: tinyContext(),
+        images: `${tok.registry}/${repo}`,
+        'registry-auth': registryAuth(tok),
+        'build-args': `BASE_IMAGE=${bed.pythonImage}`,
+        tags: 'type=semver,pattern={{version}}',
+        lint: 'false',
+        smoke: 'false',
+        cache: 'off',
+        'trivy-cache-dir': bed.trivyCacheVulnerable,
+        'scan-skip-db-update': 'true',
+        ...extra
+      }
+      const run = await runAction(i, tagPush(tag), { env })
+      await runPost(run, i, tagPush(tag), env)
+      if (run.code !== 0) console.log(run.output)
+      return run
+    }
+    // The base carries a CRITICAL finding of the test DB: 1.0.0 is published without a scan.
+    const first = await release('v1.0.0', { scan: 'false' })
+    expect(first.code).toBe(0)
+    // 1.0.1 has the same finding, so it is not new against 1.0.0, read from the token registry.
+    const next = await release('v1.0.1', {
+      'scan-fail-on': 'new',
+      'scan-baseline': `${tok.registry}/${repo}:1.0.0`
+    })
+    expect(next.code).toBe(0)
+    expect(next.outputs['scan-critical']).toBe('1')
+    expect(next.output).toContain(
+      `baseline: ${tok.registry}/${repo}:1.0.0 is ${first.outputs.digest}`
+    )
+    expect(next.output).toMatch(/vs baseline: 0 new, 0 fixed, [1-9]\d* unchanged/)
+    expect(digestIn(tok, `${repo}:1.0.1`)).toBe(next.outputs.digest)
+  }, 600_000)
+
   it('a pull request logs in nowhere and pushes nothing, whatever registry-auth holds', async () => {
     const repoA = uniqueName('acme/multi-pr-basic')
     const repoB = uniqueName('acme/multi-pr-token')
