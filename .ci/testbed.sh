@@ -51,7 +51,7 @@ SMOKE_IMAGE=ml-docker-testbed/smoke:latest
 BUILDKIT_IMAGE=$BASE_REGISTRY_ADDR/testbed/buildkit:v$BUILDKIT_VERSION
 
 APT_PACKAGES=(docker-registry busybox-static debootstrap skopeo apache2-utils jq
-  uidmap iptables iproute2 ca-certificates curl libseccomp-dev pkg-config git python3-pip)
+  uidmap iptables iproute2 ca-certificates curl libseccomp-dev pkg-config git python3-pip tini)
 
 # The two engines: the containerd image store (Docker 29's default for fresh installs) on the
 # default socket, the classic store on a socket and bridge of its own (one dockerd per bridge).
@@ -337,6 +337,9 @@ link_engine() {
   for b in dockerd docker-proxy; do ln -sfn "../bin/dockerd-$DOCKER_VERSION/$b" "$ENGINE_BIN/$b"; done
   for b in containerd containerd-shim-runc-v2; do ln -sfn "../bin/containerd-$CONTAINERD_VERSION/$b" "$ENGINE_BIN/$b"; done
   ln -sfn "../bin/runc-$RUNC_VERSION/runc" "$ENGINE_BIN/runc"
+  # `docker run --init` and buildx's docker-container builders (started with --init) need the
+  # engine's docker-init: tini, static as the engine packages ship it.
+  ln -sfn "$(command -v tini-static)" "$ENGINE_BIN/docker-init"
   "$ENGINE_BIN/runc" --version | grep -q "runc version $RUNC_VERSION" || die "runc $RUNC_VERSION does not run"
 }
 
