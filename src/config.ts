@@ -23,6 +23,7 @@ import { parseSupply, type SupplyConfig } from './supply/decide.js'
 
 export type PushMode = 'auto' | 'true' | 'false'
 export type CacheMode = 'auto' | 'off' | 'gha' | 'explicit'
+export type CacheCompression = 'zstd' | 'gzip'
 export const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
 export type ScanSeverity = (typeof SEVERITIES)[number]
 const THRESHOLDS: Threshold[] = ['error', 'warning', 'info', 'style', 'none']
@@ -44,7 +45,7 @@ export interface Config {
   buildkitEndpoint: string
   buildkitImage: string
   buildkitdConfig: string
-  cache: { mode: CacheMode; ref: string; exportMode: 'max' | 'min' }
+  cache: { mode: CacheMode; ref: string; exportMode: 'max' | 'min'; compression: CacheCompression }
   push: PushMode
   pushTimeoutSeconds: number
   registry: string
@@ -355,6 +356,12 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
   if (cacheModeRaw !== 'max' && cacheModeRaw !== 'min') {
     throw new UserError(`Input "cache-mode" must be max or min, got "${cacheModeRaw}".`)
   }
+  const cacheCompressionRaw = get('cache-compression').trim().toLowerCase() || 'zstd'
+  if (cacheCompressionRaw !== 'zstd' && cacheCompressionRaw !== 'gzip') {
+    throw new UserError(
+      `Input "cache-compression" must be zstd or gzip, got "${get('cache-compression').trim()}".`
+    )
+  }
 
   const pushRaw = get('push').trim().toLowerCase() || 'auto'
   let push: PushMode
@@ -456,7 +463,8 @@ export function parseConfig(source: InputSource, opts: ParseOptions = {}): Confi
     cache: {
       mode: cache,
       ref: cache === 'explicit' ? cacheRaw : '',
-      exportMode: cacheModeRaw
+      exportMode: cacheModeRaw,
+      compression: cacheCompressionRaw
     },
     push,
     pushTimeoutSeconds: parseSeconds('push-timeout', get('push-timeout')),

@@ -158,6 +158,16 @@ export const INPUTS: InputSpec[] = [
     default: 'max',
     description: 'Cache export mode: `max` (every layer, including builder stages) or `min`.'
   },
+  {
+    group: 'Build',
+    name: 'cache-compression',
+    default: 'zstd',
+    description:
+      'Compression of the cache layers the export has to compress itself (with `cache-mode: max`, the ' +
+      "builder stages). Layers of the image keep the image's own gzip blobs. `zstd` costs a fraction " +
+      'of the CPU of `gzip` while the smoke test and the scan run beside the export; `gzip` for ' +
+      'caches read by a BuildKit older than 0.10.'
+  },
   // Registry
   {
     group: 'Registry',

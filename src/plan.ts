@@ -171,6 +171,16 @@ function slug(s: string): string {
 }
 
 /**
+ * The cache export compresses only the layers that have no blob yet (with `mode=max`, the builder
+ * stages; the image's layers keep the gzip blobs its exporter made, since compression is not
+ * forced). zstd is what keeps that export, which runs beside the smoke test and the scan, off the
+ * cores they need.
+ */
+function compressionAttrs(cfg: Config['cache']): string {
+  return `compression=${cfg.compression}`
+}
+
+/**
  * The registry cache: one scope per image and branch, read with a fallback to the default branch's;
  * written (in the build itself) only by runs that push, since only those are logged in and trusted.
  */
@@ -186,7 +196,9 @@ export function planCache(
     return {
       ref: `gha:${scope}`,
       from: [`type=gha,scope=${scope}`],
-      to: pushing ? [`type=gha,scope=${scope},mode=${cfg.exportMode}`] : [],
+      to: pushing
+        ? [`type=gha,scope=${scope},mode=${cfg.exportMode},${compressionAttrs(cfg)}`]
+        : [],
       note: pushing
         ? 'GitHub Actions cache read and written'
         : 'GitHub Actions cache read-only (this run does not push)'
@@ -209,7 +221,7 @@ export function planCache(
     ref,
     from,
     to: [
-      `type=registry,ref=${ref},mode=${cfg.exportMode},image-manifest=true,oci-mediatypes=true,ignore-error=true`
+      `type=registry,ref=${ref},mode=${cfg.exportMode},${compressionAttrs(cfg)},image-manifest=true,oci-mediatypes=true,ignore-error=true`
     ],
     note: `cache read and written in the build (${ref}, mode=${cfg.exportMode})`
   }

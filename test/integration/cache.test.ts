@@ -7,6 +7,7 @@ import { cachedSteps } from '../../src/build/args.js'
 import {
   copyDir,
   describeTestbed,
+  registryManifest,
   ROOT,
   runAction,
   runPost,
@@ -88,6 +89,17 @@ describeTestbed('registry cache', (bed) => {
 
     const cold = await runOnFreshBuilder()
     expect(cold.output).toContain(`--cache-to type=registry,ref=${bed.registry}/${repo}:buildcache`)
+
+    // The export compressed only what had no blob yet: the builder stage, with zstd. The image's
+    // layers are the very gzip blobs that were pushed, not a second compression of them.
+    const image = registryManifest(bed, `${repo}@${cold.outputs.digest}`).manifest.layers ?? []
+    const cache = registryManifest(bed, `${repo}:buildcache-main`).manifest.layers ?? []
+    expect(image.length).toBeGreaterThan(0)
+    for (const l of image) {
+      expect(l.mediaType).toBe('application/vnd.oci.image.layer.v1.tar+gzip')
+      expect(cache.map((c) => c.digest)).toContain(l.digest)
+    }
+    expect(cache.map((c) => c.mediaType)).toContain('application/vnd.oci.image.layer.v1.tar+zstd')
 
     // A code-only change: the dependency layers must come from the registry cache.
     appendFileSync(path.join(ctx, 'app', 'service.py'), '\n# code-only change\n')

@@ -299,7 +299,7 @@ export function registryManifest(
   ref: string
 ): {
   digest: string
-  manifest: { config: { digest: string }; annotations?: Record<string, string> }
+  manifest: RegistryManifest
 } {
   const raw = sh('skopeo', [
     'inspect',
@@ -309,7 +309,9 @@ export function registryManifest(
     `${bed.username}:${bed.password}`,
     `docker://${bed.registry}/${ref}`
   ])
-  const [repo, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)]
+  // repo:tag or repo@digest
+  const at = ref.includes('@') ? ref.indexOf('@') : ref.lastIndexOf(':')
+  const [repo, tag] = [ref.slice(0, at), ref.slice(at + 1)]
   const head = sh('curl', [
     '-sfI',
     '-u',
@@ -324,11 +326,14 @@ export function registryManifest(
   }
   return {
     digest,
-    manifest: JSON.parse(raw) as {
-      config: { digest: string }
-      annotations?: Record<string, string>
-    }
+    manifest: JSON.parse(raw) as RegistryManifest
   }
+}
+
+export interface RegistryManifest {
+  config: { digest: string }
+  layers?: { mediaType: string; digest: string }[]
+  annotations?: Record<string, string>
 }
 
 /** DOCKER_HOST for one engine, for runAction's env and the docker CLI. */

@@ -24,7 +24,7 @@ describe('parseConfig', () => {
     expect(cfg.tags).toBe(DEFAULT_TAGS)
     expect(cfg.push).toBe('auto')
     expect(cfg.registry).toBe('docker.io')
-    expect(cfg.cache).toEqual({ mode: 'auto', ref: '', exportMode: 'max' })
+    expect(cfg.cache).toEqual({ mode: 'auto', ref: '', exportMode: 'max', compression: 'zstd' })
     expect(cfg.lint).toEqual({ enabled: true, threshold: undefined, configFile: '', ignore: [] })
     expect(cfg.smoke).toEqual({
       enabled: true,
@@ -101,8 +101,13 @@ describe('parseConfig', () => {
     expect(cfg.cache).toEqual({
       mode: 'explicit',
       ref: 'reg.example/team/cache:ml',
-      exportMode: 'max'
+      exportMode: 'max',
+      compression: 'zstd'
     })
+    expect(parseConfig(from({ 'cache-compression': 'GZIP' })).cache.compression).toBe('gzip')
+    expect(() => parseConfig(from({ 'cache-compression': 'lz4' }))).toThrow(
+      /Input "cache-compression" must be zstd or gzip, got "lz4"/
+    )
     expect(cfg.lint.ignore).toEqual(['DL3008', 'MLD012'])
     expect(cfg.push).toBe('true')
     expect(cfg.scan.severities).toEqual(['CRITICAL'])

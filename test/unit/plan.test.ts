@@ -213,7 +213,12 @@ describe('chooseBuilder', () => {
 })
 
 describe('planCache', () => {
-  const auto = { mode: 'auto' as const, ref: '', exportMode: 'max' as const }
+  const auto = {
+    mode: 'auto' as const,
+    ref: '',
+    exportMode: 'max' as const,
+    compression: 'zstd' as const
+  }
   const branch = { ref: 'refs/heads/feature/x', defaultBranch: 'main' }
   it('scopes the cache per image and branch, falling back to the default branch', () => {
     const p = planCache(auto, ['127.0.0.1:5000/team/app'], true, branch)
@@ -222,7 +227,7 @@ describe('planCache', () => {
       'type=registry,ref=127.0.0.1:5000/team/app:buildcache-main'
     ])
     expect(p.to).toEqual([
-      'type=registry,ref=127.0.0.1:5000/team/app:buildcache-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true'
+      'type=registry,ref=127.0.0.1:5000/team/app:buildcache-feature-x,mode=max,compression=zstd,image-manifest=true,oci-mediatypes=true,ignore-error=true'
     ])
   })
   it('tag builds use the default branch scope; runs that do not push only read', () => {
@@ -234,16 +239,16 @@ describe('planCache', () => {
   it('offers the GitHub Actions cache, off, and explicit references', () => {
     const gha = planCache({ ...auto, mode: 'gha' }, ['a/b'], true, branch)
     expect(gha.from).toEqual(['type=gha,scope=ml-docker-a-b'])
-    expect(gha.to).toEqual(['type=gha,scope=ml-docker-a-b,mode=max'])
+    expect(gha.to).toEqual(['type=gha,scope=ml-docker-a-b,mode=max,compression=zstd'])
     expect(planCache({ ...auto, mode: 'off' }, ['a/b'], true, branch).from).toEqual([])
     const explicit = planCache(
-      { mode: 'explicit', ref: 'c/d:cache', exportMode: 'min' },
+      { mode: 'explicit', ref: 'c/d:cache', exportMode: 'min', compression: 'gzip' },
       ['a/b'],
       true,
       branch
     )
     expect(explicit.from).toEqual(['type=registry,ref=c/d:cache'])
-    expect(explicit.to[0]).toContain('ref=c/d:cache,mode=min')
+    expect(explicit.to[0]).toContain('ref=c/d:cache,mode=min,compression=gzip,')
   })
   it('has nothing to derive from without an image', () => {
     expect(planCache(auto, [], true, branch)).toMatchObject({ from: [], to: [] })
