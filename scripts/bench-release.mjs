@@ -9,7 +9,8 @@
 // Needs the integration test bed (.ci/testbed.sh up); reads ~/.cache/ml-docker-testbed/env.json
 // or $ML_DOCKER_TESTBED_ENV. Options: --engines containerd,classic (default: all of the bed's),
 // --keep-logs (keep the per-step logs and reports), --table FILE (print the table again from the
-// JSON line of an earlier run's output, without running anything).
+// JSON line of an earlier run's output, without running anything), --ours-args "ARGS" (extra
+// options for ours, split on spaces, e.g. "--cache-compression=gzip" to weigh a setting).
 //
 // cold: fresh builder, empty build cache (the daemon's own BuildKit is pruned), no image of the
 //       run in the daemon, a repository the registry has never seen (so no registry cache), a
@@ -48,14 +49,19 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { engines: undefined, keepLogs: false, table: undefined }
+  const opts = { engines: undefined, keepLogs: false, table: undefined, oursArgs: [] }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--engines') opts.engines = (argv[++i] ?? '').split(',').filter(Boolean)
     else if (a.startsWith('--engines=')) opts.engines = a.slice(10).split(',').filter(Boolean)
     else if (a === '--keep-logs') opts.keepLogs = true
     else if (a === '--table') opts.table = argv[++i]
-    else fail(`unknown option ${a} (known: --engines a,b, --keep-logs, --table FILE)`)
+    else if (a === '--ours-args') opts.oursArgs = (argv[++i] ?? '').split(' ').filter(Boolean)
+    else if (a.startsWith('--ours-args=')) opts.oursArgs = a.slice(12).split(' ').filter(Boolean)
+    else
+      fail(
+        `unknown option ${a} (known: --engines a,b, --keep-logs, --table FILE, --ours-args "ARGS")`
+      )
   }
   return opts
 }
@@ -441,6 +447,7 @@ async function ours(engine, { ctx, image, version, trivyDir }) {
   // The classic store: the run creates its own docker-container builder from the bed's BuildKit.
   if (engine.store !== 'containerd')
     args.push('--buildkit-image', bed.buildkitImage, '--buildkitd-config', bed.buildkitdConfig)
+  args.push(...opts.oursArgs)
   const res = await run(process.execPath, args, { env, input: bed.password, label: 'ours-run' })
   const t = { total: res.ms }
   for (const line of res.out.split('\n')) {
@@ -509,6 +516,7 @@ const json = {
   bench: 'release',
   docker: dockerVersion,
   cpus: os.cpus().length,
+  ...(opts.oursArgs.length ? { oursArgs: opts.oursArgs.join(' ') } : {}),
   loadavg: {
     start: loadStart.map((l) => Number(l.toFixed(1))),
     end: loadEnd.map((l) => Number(l.toFixed(1)))
