@@ -671,6 +671,8 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
     }
   } finally {
     await Promise.allSettled(background)
+    // The smoke test's memory figures are complete once its containers are removed.
+    if (result.smoke) Object.assign(result.outputs, smokeOutputs(result.smoke))
     // The layout is as large as the compressed image: it goes as soon as nothing needs it.
     for (const dir of cleanup.dirs ?? [])
       await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined)
