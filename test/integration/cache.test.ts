@@ -1,18 +1,17 @@
 import { afterAll, expect, it } from '@jest/globals'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, mkdtempSync } from 'node:fs'
-import os from 'node:os'
+import { appendFileSync } from 'node:fs'
 import path from 'node:path'
 import { cachedSteps } from '../../src/build/args.js'
 import {
   copyDir,
   describeTestbed,
+  freshBuildkitd,
   registryManifest,
   ROOT,
   runAction,
   runPost,
   serviceInputs,
-  sh,
+  stopFreshBuildkitd,
   uniqueName,
   type ActionEvent
 } from './testbed.js'
@@ -23,47 +22,11 @@ const branchPush: ActionEvent = {
   payload: { ref: 'refs/heads/main', repository: { default_branch: 'main', name: 'ml-service' } }
 }
 
-/** Starts a BuildKit daemon with an empty state directory: a builder that has never built anything. */
-async function freshBuildkitd(): Promise<{ endpoint: string; proc: ChildProcess; root: string }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-bk-'))
-  const socket = path.join(root, 'buildkitd.sock')
-  const proc = spawn(
-    'bash',
-    [
-      path.join(ROOT, '.ci', 'testbed.sh'),
-      'buildkitd-fresh',
-      path.join(root, 'state'),
-      `unix://${socket}`
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
-  let out = ''
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)))
-  if (code !== 0) throw new Error(`could not start a fresh buildkitd: ${out}`)
-  return { endpoint: `unix://${socket}`, proc, root }
-}
-
 describeTestbed('registry cache', (bed) => {
   const repo = uniqueName('acme/ml-service-cache')
   const fresh: { root: string }[] = []
 
-  afterAll(() => {
-    for (const f of fresh) {
-      try {
-        sh('bash', [
-          path.join(ROOT, '.ci', 'testbed.sh'),
-          'buildkitd-stop',
-          path.join(f.root, 'state')
-        ])
-      } catch {
-        // already gone
-      }
-    }
-  })
+  afterAll(() => fresh.forEach((f) => stopFreshBuildkitd(f.root)))
 
   it('a code-only change built on a fresh builder reuses the dependency layers from the registry cache', async () => {
     const ctx = copyDir(path.join(ROOT, 'examples', 'ml-service'))

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import os from 'node:os'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { cachedSteps } from '../../src/build/args.js'
 import {
@@ -10,11 +8,13 @@ import {
   describeTestbed,
   engineEnv,
   expectMaskedEverywhere,
+  freshBuildkitd,
   ROOT,
   runAction,
   runPost,
   serviceInputs,
   sh,
+  stopFreshBuildkitd,
   tagPush,
   TESTBED_HOME,
   tinyContext,
@@ -103,28 +103,6 @@ function registryAuth(...creds: Creds[]): string {
   return creds
     .map((c) => `registry=${c.registry},username=${c.username},password=${c.password}`)
     .join('\n')
-}
-
-/** Starts a BuildKit daemon with an empty state directory: a builder that has never built anything. */
-async function freshBuildkitd(): Promise<{ endpoint: string; root: string }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-bk-'))
-  const socket = path.join(root, 'buildkitd.sock')
-  const proc = spawn(
-    'bash',
-    [
-      path.join(ROOT, '.ci', 'testbed.sh'),
-      'buildkitd-fresh',
-      path.join(root, 'state'),
-      `unix://${socket}`
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  )
-  let out = ''
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)))
-  if (code !== 0) throw new Error(`could not start a fresh buildkitd: ${out}`)
-  return { endpoint: `unix://${socket}`, root }
 }
 
 function errorLines(run: ActionRun): string[] {
@@ -263,19 +241,7 @@ describeTestbed('several registries (Basic and Bearer token)', (bed) => {
     const repo = uniqueName('acme/token-cache')
     const fresh: string[] = []
 
-    afterAll(() => {
-      for (const root of fresh) {
-        try {
-          sh('bash', [
-            path.join(ROOT, '.ci', 'testbed.sh'),
-            'buildkitd-stop',
-            path.join(root, 'state')
-          ])
-        } catch {
-          // already gone
-        }
-      }
-    })
+    afterAll(() => fresh.forEach(stopFreshBuildkitd))
 
     it('a run writes its cache there and a second run on a fresh builder reads it', async () => {
       const ctx = copyDir(path.join(ROOT, 'examples', 'ml-service'))

@@ -161,22 +161,18 @@ describeTestbed('publish: signed SBOM and provenance on the pushed digest', (bed
     if (gen.status !== 0) throw new Error(`cosign generate-key-pair failed: ${gen.stderr}`)
     // The action finds a cosign of the pinned version on PATH, as it does Trivy.
     process.env.PATH = `${path.dirname(cosign)}:${savedPath}`
-    signed = await release(repo, {
+    const signedRelease = {
       sbom: 'true',
       provenance: 'true',
       sign: 'true',
       'signing-key': path.join(work, 'cosign.key'),
       'signing-password': PASSWORD,
       'sign-tlog': 'false'
-    })
+    }
+    signed = await release(repo, signedRelease)
     failed = await release(failRepo, {
-      'trivy-cache-dir': bed.trivyCacheVulnerable,
-      sbom: 'true',
-      provenance: 'true',
-      sign: 'true',
-      'signing-key': path.join(work, 'cosign.key'),
-      'signing-password': PASSWORD,
-      'sign-tlog': 'false'
+      ...signedRelease,
+      'trivy-cache-dir': bed.trivyCacheVulnerable
     })
     unsigned = await release(plainRepo, { sbom: 'true', provenance: 'min', sign: 'false' })
   }, 900_000)

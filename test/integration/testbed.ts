@@ -395,3 +395,37 @@ export function smokeContainers(run: ActionRun, engine?: Engine): string[] {
     .split('\n')
     .filter((n) => n && mine.has(n))
 }
+
+/**
+ * Starts a BuildKit daemon with an empty state directory (a builder that has never built
+ * anything); its state directory is returned for `stopFreshBuildkitd`.
+ */
+export async function freshBuildkitd(): Promise<{ endpoint: string; root: string }> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ml-docker-bk-'))
+  const socket = path.join(root, 'buildkitd.sock')
+  const proc = spawn(
+    'bash',
+    [
+      path.join(ROOT, '.ci', 'testbed.sh'),
+      'buildkitd-fresh',
+      path.join(root, 'state'),
+      `unix://${socket}`
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] }
+  )
+  let out = ''
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const code = await new Promise<number>((resolve) => proc.on('close', (c) => resolve(c ?? 1)))
+  if (code !== 0) throw new Error(`could not start a fresh buildkitd: ${out}`)
+  return { endpoint: `unix://${socket}`, root }
+}
+
+/** Stops a daemon `freshBuildkitd` started (nothing when it is already gone). */
+export function stopFreshBuildkitd(root: string): void {
+  try {
+    sh('bash', [path.join(ROOT, '.ci', 'testbed.sh'), 'buildkitd-stop', path.join(root, 'state')])
+  } catch {
+    // already gone
+  }
+}
