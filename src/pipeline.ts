@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { engineFacts, prepareBuilder } from './build/builder.js'
+import { engineFacts, prepareBuilder, removeBuilder } from './build/builder.js'
 import { build, BuildError, testedLayoutDir, type BuildResult } from './build/index.js'
 import type { Config } from './config.js'
 import { Docker } from './docker.js'
@@ -429,6 +429,28 @@ export async function runPipeline(cfg: Config, deps: PipelineDeps): Promise<Pipe
       (id) => (result.outputs.imageid = id),
       () => undefined
     )
+    // A builder the run created has nothing left to do once buildx has exited (the image is in
+    // the layout and the daemon): it is removed beside the gates, not after the push.
+    const createdBuilder = cleanup.builder
+    if (createdBuilder) {
+      background.push(
+        built.finished
+          .then(
+            () => undefined,
+            () => undefined
+          )
+          .then(() => removeBuilder(docker, createdBuilder))
+          .then(() => {
+            if (cleanup.builder === createdBuilder) cleanup.builder = undefined
+            save()
+          })
+          .catch((e: unknown) =>
+            log.warning(
+              `could not remove builder ${createdBuilder}: ${e instanceof Error ? e.message : String(e)}`
+            )
+          )
+      )
+    }
 
     // smoke and scan, side by side: both read the image the build wrote, neither changes it.
     const gates: Promise<void>[] = []
