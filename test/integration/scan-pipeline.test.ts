@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  symlinkSync,
   writeFileSync
 } from 'node:fs'
 import http from 'node:http'
@@ -110,9 +111,16 @@ describeTestbed('ml-docker run with no Trivy installed, outside GitHub Actions',
   let res: { code: number; output: string }
   const home = tmp('home')
   let requests = 0
+  // The system directories plus the docker CLI alone: wherever docker lives (often
+  // /usr/local/bin), the directory it shares with a trivy must not be on the PATH.
+  let PATH = '/usr/bin:/bin'
 
   let server: http.Server
   beforeAll(async () => {
+    const onlyDocker = tmp('bin')
+    const docker = execFileSync('which', ['docker'], { encoding: 'utf8' }).trim()
+    symlinkSync(docker, path.join(onlyDocker, 'docker'))
+    PATH = `${onlyDocker}:${PATH}`
     // A release-shaped archive of the test bed's trivy, served from loopback.
     const rel = tmp('release')
     execFileSync('cp', [realpathSync(bed.trivyBin), path.join(rel, 'trivy')])
@@ -137,7 +145,7 @@ describeTestbed('ml-docker run with no Trivy installed, outside GitHub Actions',
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     const env = {
-      PATH: '/usr/bin:/bin',
+      PATH,
       HOME: home,
       // The builder and the docker client settings stay the user's; only HOME is new.
       DOCKER_CONFIG: path.join(os.homedir(), '.docker'),
@@ -174,7 +182,7 @@ describeTestbed('ml-docker run with no Trivy installed, outside GitHub Actions',
   })
 
   it('has no trivy on its PATH to begin with', () => {
-    expect(() => execFileSync('which', ['trivy'], { env: { PATH: '/usr/bin:/bin' } })).toThrow()
+    expect(() => execFileSync('which', ['trivy'], { env: { PATH } })).toThrow()
   })
 
   it('installs the checksum-verified Trivy into the per-user tool directory and scans', () => {
