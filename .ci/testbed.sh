@@ -340,7 +340,7 @@ link_engine() {
   # `docker run --init` and buildx's docker-container builders (started with --init) need the
   # engine's docker-init: tini, static as the engine packages ship it.
   ln -sfn "$(command -v tini-static)" "$ENGINE_BIN/docker-init"
-  "$ENGINE_BIN/runc" --version | grep -q "runc version $RUNC_VERSION" || die "runc $RUNC_VERSION does not run"
+  "$ENGINE_BIN/runc" --version | grep "runc version $RUNC_VERSION" >/dev/null || die "runc $RUNC_VERSION does not run"
 }
 
 engine_version() { DOCKER_HOST=$1 docker version -f '{{.Server.Version}}' 2>/dev/null; }
@@ -511,7 +511,7 @@ cmd_buildkitd_stop() {
   name=$(fresh_name "$1")
   pid=$(cat "$RUN_DIR/$name.pid" 2>/dev/null || true)
   # Only if that pid is still the buildkitd on ROOTDIR (pids get reused).
-  if pid_alive "$pid" && { tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qxF -- "$1"; then
+  if pid_alive "$pid" && { tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -xF -- "$1" >/dev/null; then
     stop_daemon "$name"
   else
     rm -f "$RUN_DIR/$name.pid"
@@ -919,7 +919,7 @@ cmd_up() {
 
   wait_go_build trivy
   link_trivy
-  "$TB/bin/trivy" --version | grep -q "Version: $TRIVY_VERSION" || die "trivy --version does not say $TRIVY_VERSION"
+  "$TB/bin/trivy" --version | grep "Version: $TRIVY_VERSION" >/dev/null || die "trivy --version does not say $TRIVY_VERSION"
   build_trivy_dbs
   verify_trivy_dbs
 

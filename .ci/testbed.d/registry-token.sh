@@ -44,7 +44,7 @@ stop() {
   local pidfile=$RUN/$1.pid pid
   [[ -f $pidfile ]] || return 0
   pid=$(cat "$pidfile")
-  if [[ -n $pid ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"; then
+  if [[ -n $pid ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -F -- "$2" >/dev/null; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 100); do
       kill -0 "$pid" 2>/dev/null || break

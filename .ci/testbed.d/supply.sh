@@ -28,7 +28,7 @@ die() {
 
 # cosign: built inside the downloaded module so its own go.mod/go.sum pin every dependency.
 build_cosign() {
-  [[ -x $COSIGN_DIR/cosign ]] && "$COSIGN_DIR/cosign" version 2>&1 | grep -q "GitVersion: *v$COSIGN_VERSION" && return 0
+  [[ -x $COSIGN_DIR/cosign ]] && "$COSIGN_DIR/cosign" version 2>&1 | grep "GitVersion: *v$COSIGN_VERSION" >/dev/null && return 0
   command -v go >/dev/null || die "go is not on PATH (needed to build cosign)"
   log "building cosign $COSIGN_VERSION from the Go module proxy"
   local dir tmp start=$SECONDS
@@ -40,7 +40,7 @@ build_cosign() {
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-trimpath go build \
     -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
     -o "$tmp/cosign" ./cmd/cosign) || die "building cosign failed"
-  "$tmp/cosign" version 2>&1 | grep -q "GitVersion: *v$COSIGN_VERSION" || die "the cosign built does not report v$COSIGN_VERSION"
+  "$tmp/cosign" version 2>&1 | grep "GitVersion: *v$COSIGN_VERSION" >/dev/null || die "the cosign built does not report v$COSIGN_VERSION"
   rm -rf "$COSIGN_DIR"
   mv "$tmp" "$COSIGN_DIR"
   log "cosign $COSIGN_VERSION built in $((SECONDS - start))s"
